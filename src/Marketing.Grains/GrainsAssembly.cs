@@ -1,0 +1,4 @@
+namespace Marketing.Grains;
+
+/// <summary>Marker for the grains assembly.</summary>
+public static class GrainsAssembly;

@@ -1,0 +1,4 @@
+namespace Marketing.Ml;
+
+/// <summary>Marker for the assembly of pure algorithms.</summary>
+public static class MlAssembly;
