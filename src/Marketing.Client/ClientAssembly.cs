@@ -1,4 +1,0 @@
-namespace Marketing.Client;
-
-/// <summary>Marker for the client assembly.</summary>
-public static class ClientAssembly;
