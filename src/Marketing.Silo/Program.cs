@@ -1,6 +1,7 @@
 using Marketing.Silo;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content root at the binaries, so appsettings.json is found whatever directory the silo is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddMarketingSilo();
 
 var app = builder.Build();
