@@ -130,17 +130,25 @@ public static partial class RequestBody
         return message.Trim();
     }
 
-    private static string JsonTypeOf(string dotnetType) => dotnetType switch
+    private static string JsonTypeOf(string dotnetType) => Unwrap(dotnetType) switch
     {
         "System.String" => "a string",
         "System.Boolean" => "true or false",
         "System.Int32" or "System.Int64" or "System.Int16" => "an integer",
         "System.Decimal" or "System.Double" or "System.Single" => "a number",
         "System.DateTimeOffset" or "System.DateTime" => "an ISO-8601 date and time",
-        _ when dotnetType.StartsWith("System.Collections", StringComparison.Ordinal) => "an array or object of the expected shape",
-        _ when dotnetType.Contains("Nullable", StringComparison.Ordinal) => "a value of the expected type",
+        var t when t.StartsWith("System.Collections.Generic.List", StringComparison.Ordinal) => "an array",
+        var t when t.StartsWith("System.Collections", StringComparison.Ordinal) => "an object",
+        var t when t.EndsWith("Input", StringComparison.Ordinal) || t.EndsWith("Request", StringComparison.Ordinal) => "an object",
+        // Our remaining types on the wire are enums, written as kebab-case names.
+        var t when t.StartsWith("Marketing.", StringComparison.Ordinal) => "one of the allowed values (see the API reference)",
         _ => "the expected type",
     };
+
+    private static string Unwrap(string dotnetType) =>
+        dotnetType.StartsWith("System.Nullable`1[", StringComparison.Ordinal) && dotnetType.EndsWith(']')
+            ? dotnetType["System.Nullable`1[".Length..^1]
+            : dotnetType;
 
     [GeneratedRegex(@"The JSON property '([^']*)' could not be mapped to any \.NET member contained in type '[^']*'\.")]
     private static partial Regex UnmappedMember();
