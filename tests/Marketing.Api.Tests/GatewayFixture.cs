@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Marketing.Abstractions;
+using Marketing.Grains;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -30,7 +31,11 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(StorageNames.GrainState));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.GrainState);
+            silo.AddMarketingGrains();
+        });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
         Gateway = new GatewayFactory(this);

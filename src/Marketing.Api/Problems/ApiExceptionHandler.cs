@@ -51,6 +51,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 };
             case CampaignStateException conflict:
                 return new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Not allowed in the campaign's current state", Detail = conflict.Message };
+            case KeyNotFoundException missing:
+                // A grain reports an entity removed between the gateway's existence check and its call.
+                return new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = missing.Message };
             case BadHttpRequestException bad:
                 return new ProblemDetails
                 {
