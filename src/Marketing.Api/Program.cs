@@ -2,6 +2,7 @@ using Marketing.Api.Campaigns;
 using Marketing.Api.Docs;
 using Marketing.Api.Events;
 using Marketing.Api.Home;
+using Marketing.Api.Hosting;
 using Marketing.Api.Operations;
 using Marketing.Api.Problems;
 using Marketing.Api.Products;
@@ -9,7 +10,9 @@ using Marketing.Api.Security;
 using Marketing.Api.Users;
 using Marketing.Client;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files sit next to the assembly, so `dotnet path/to/Marketing.Api.dll` finds them from any directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.UseDefaultUrl("http://127.0.0.1:8080");
 builder.AddMarketingClient();
 builder.AddApiProblems();
 builder.AddApiSecurity();
