@@ -1,2 +1,39 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using Marketing.Api.Campaigns;
+using Marketing.Api.Docs;
+using Marketing.Api.Events;
+using Marketing.Api.Home;
+using Marketing.Api.Hosting;
+using Marketing.Api.Operations;
+using Marketing.Api.Problems;
+using Marketing.Api.Products;
+using Marketing.Api.Security;
+using Marketing.Api.Users;
+using Marketing.Client;
+
+// Settings files sit next to the assembly, so `dotnet path/to/Marketing.Api.dll` finds them from any directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.UseDefaultUrl("http://127.0.0.1:8080");
+builder.AddMarketingClient();
+builder.AddApiProblems();
+builder.AddApiSecurity();
+builder.AddApiDocs();
+builder.AddOperations();
+builder.AddHome();
+builder.AddEvents();
+
+var app = builder.Build();
+app.UseApiProblems();
+app.UseApiSecurity();
+
+app.MapHome();
+app.MapApiDocs();
+app.MapOperations();
+app.MapEvents();
+app.MapUsers();
+app.MapProducts();
+app.MapCampaigns();
+
 app.Run();
+
+/// <summary>The gateway's entry point; public so tests can host it with <c>WebApplicationFactory</c>.</summary>
+public partial class Program;

@@ -1,0 +1,95 @@
+using System.Diagnostics.Metrics;
+using Marketing.Abstractions;
+using Marketing.Abstractions.Events;
+using Marketing.Api.Problems;
+using Marketing.Client;
+using Microsoft.Extensions.Options;
+
+namespace Marketing.Api.Events;
+
+/// <summary>
+/// Takes a request's events to their shoppers' grains: read under the size limit, check everything, then one
+/// <c>Track</c> call per shopper, all at once. Answers only after every call has completed, because a completed
+/// <c>Track</c> means the events are durable and the shop may forget them.
+/// </summary>
+public sealed partial class EventIngestion
+{
+    public const string MeterName = "Marketing.Api";
+
+    private readonly IGrainFactory _grains;
+    private readonly ShopperPseudonym _pseudonym;
+    private readonly RequestLimitsOptions _limits;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EventIngestion> _logger;
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _rejectedRequests;
+
+    public EventIngestion(
+        IGrainFactory grains,
+        ShopperPseudonym pseudonym,
+        IOptions<RequestLimitsOptions> limits,
+        TimeProvider time,
+        IMeterFactory meters,
+        ILogger<EventIngestion> logger)
+    {
+        _grains = grains;
+        _pseudonym = pseudonym;
+        _limits = limits.Value;
+        _time = time;
+        _logger = logger;
+        var meter = meters.Create(MeterName);
+        _accepted = meter.CreateCounter<long>("marketing.gateway.events.accepted", "{event}", "Events the shoppers' grains recorded.");
+        _duplicates = meter.CreateCounter<long>("marketing.gateway.events.duplicates", "{event}", "Resent events recognised by their id.");
+        _rejectedRequests = meter.CreateCounter<long>("marketing.gateway.events.rejected_requests", "{request}", "Event requests refused as invalid.");
+    }
+
+    public async Task<IResult> IngestAsync(HttpContext http, EventSource source, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadBytesAsync(http, _limits.EventsBodyBytes, cancellationToken);
+        var json = TrimStart(body);
+        if (json.IsEmpty)
+        {
+            throw BadRequestBodyException.Empty();
+        }
+
+        // One event or an array of them: look at the first byte rather than parse twice.
+        var isArray = json[0] == (byte)'[';
+        IReadOnlyList<EventInput?> inputs = isArray
+            ? RequestBody.Deserialize<List<EventInput?>>(http, json, "events")
+            : [RequestBody.Deserialize<EventInput>(http, json, rootName: null)];
+
+        var batch = EventBatch.Check(inputs, isArray, _limits.MaxEventsPerRequest, _time.GetUtcNow());
+        if (!batch.IsValid)
+        {
+            _rejectedRequests.Add(1);
+            LogRejected(_logger, inputs.Count, batch.Errors.Count);
+            return FieldErrors.Problem(batch.Errors, "No event in this request was recorded; fix the fields named in errors and resend it.");
+        }
+
+        var results = await Task.WhenAll(batch.ByUser.Select(shopper =>
+            _grains.GetShopper(_pseudonym, shopper.Key).Track(shopper.Value, source)));
+
+        var summary = new TrackSummary(
+            Accepted: results.Sum(r => r.Accepted),
+            Duplicates: results.Sum(r => r.Duplicates),
+            FlaggedAsBot: results.Count(r => r.FlaggedAsBot),
+            Shoppers: results.Length);
+        _accepted.Add(summary.Accepted);
+        _duplicates.Add(summary.Duplicates);
+        return TypedResults.Accepted((string?)null, summary);
+    }
+
+    private static ReadOnlySpan<byte> TrimStart(ReadOnlySpan<byte> json)
+    {
+        if (json.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
+        return json.TrimStart(" \t\r\n"u8);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a request of {Events} events with {Errors} field errors")]
+    private static partial void LogRejected(ILogger logger, int events, int errors);
+}

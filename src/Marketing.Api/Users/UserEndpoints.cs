@@ -1,0 +1,122 @@
+using System.Collections.Immutable;
+using Marketing.Abstractions;
+using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Users;
+using Marketing.Api.Problems;
+using Marketing.Api.Security;
+using Marketing.Client;
+using Microsoft.Extensions.Options;
+
+namespace Marketing.Api.Users;
+
+/// <summary>Shoppers by the shop's user id: profile, consent, cart and value; erasure on request.</summary>
+public static class UserEndpoints
+{
+    public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/users").WithTags("Users");
+
+        users.MapGet("/{id}", GetAsync)
+            .RequireAuthorization(ApiPolicies.ReadShoppers)
+            .WithName("GetUser")
+            .WithSummary("A shopper's profile, consent, cart, value and recent events")
+            .Produces<UserResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        users.MapPut("/{id}/profile", UpdateProfileAsync)
+            .RequireAuthorization(ApiPolicies.ReadShoppers)
+            .WithName("UpdateUserProfile")
+            .WithSummary("Set or remove profile attributes (null removes)")
+            .Accepts<ProfileUpdateRequest>("application/json")
+            .Produces<UserResponse>()
+            .ProducesValidationProblem();
+
+        users.MapPut("/{id}/consent", SetConsentAsync)
+            .RequireAuthorization(ApiPolicies.ReadShoppers)
+            .WithName("SetUserConsent")
+            .WithSummary("Change consent to personalisation and marketing")
+            .Accepts<ConsentUpdateRequest>("application/json")
+            .Produces<UserResponse>()
+            .ProducesValidationProblem();
+
+        users.MapDelete("/{id}", EraseAsync)
+            .RequireAuthorization(ApiPolicies.EraseShoppers)
+            .WithName("EraseUser")
+            .WithSummary("Erase a shopper from every grain, index and log")
+            .Produces<ErasureResponse>()
+            .ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<IResult> GetAsync(string id, IGrainFactory grains, ShopperPseudonym pseudonym)
+    {
+        if (InvalidId(id) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var view = await grains.GetShopper(pseudonym, id).Get();
+        return view.Exists ? TypedResults.Ok(UserResponse.From(id, view)) : FieldErrors.NotFound($"User '{id}'");
+    }
+
+    private static async Task<IResult> UpdateProfileAsync(
+        string id, HttpContext http, IGrainFactory grains, ShopperPseudonym pseudonym, IOptions<RequestLimitsOptions> limits)
+    {
+        if (InvalidId(id) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var request = await RequestBody.ReadJsonAsync<ProfileUpdateRequest>(http, limits.Value.DefaultBodyBytes, null, http.RequestAborted);
+        if (request.Attributes is null)
+        {
+            return FieldErrors.Problem([new FieldError("attributes", "is required: an object of attribute names to values (null removes)")]);
+        }
+
+        var errors = ProfileRules.Validate(request.Attributes);
+        if (errors.Count > 0)
+        {
+            return FieldErrors.Problem(errors);
+        }
+
+        var view = await grains.GetShopper(pseudonym, id).UpdateProfile(request.Attributes.ToImmutableDictionary(StringComparer.Ordinal));
+        return TypedResults.Ok(UserResponse.From(id, view));
+    }
+
+    private static async Task<IResult> SetConsentAsync(
+        string id, HttpContext http, IGrainFactory grains, ShopperPseudonym pseudonym, IOptions<RequestLimitsOptions> limits)
+    {
+        if (InvalidId(id) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var request = await RequestBody.ReadJsonAsync<ConsentUpdateRequest>(http, limits.Value.DefaultBodyBytes, null, http.RequestAborted);
+        if (request is { Personalisation: null, Marketing: null })
+        {
+            return FieldErrors.Problem([new FieldError("body", "set personalisation, marketing or both")]);
+        }
+
+        var view = await grains.GetShopper(pseudonym, id).SetConsent(new ConsentUpdate(request.Personalisation, request.Marketing));
+        return TypedResults.Ok(UserResponse.From(id, view));
+    }
+
+    private static async Task<IResult> EraseAsync(string id, IGrainFactory grains, ShopperPseudonym pseudonym)
+    {
+        if (InvalidId(id) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var receipt = await grains.GetShopper(pseudonym, id).Erase();
+        return TypedResults.Ok(new ErasureResponse(id, receipt.ErasedAt));
+    }
+
+    private static IResult? InvalidId(string id)
+    {
+        var errors = new List<FieldError>();
+        ShopperEventValidator.RequireId(id, "userId", errors);
+        return errors.Count > 0 ? FieldErrors.Problem(errors) : null;
+    }
+}
