@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Runs the whole system on this machine: Azurite, N silos and the HTTP gateway, until Ctrl-C.
+#
+#   infra/run.sh [--silos N] [--demo] [--no-build]
+#
+#   --silos N    how many silos (default 1); add or remove more later with infra/silo.sh
+#   --demo       import the Instacart catalogue and orders from $MARKETING_DATA/instacart once the cluster is up
+#   --no-build   use what is already built in Release
+#
+# Ports: gateway API_PORT (8080); silo i: 11111+i, 30000+i, HTTP 8081+i; Azurite 10000-10002 (see infra/silo.sh and
+# infra/azurite/start.sh for the variables that move them). Logs: .data/logs/*.log. Ctrl-C stops what this started.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+silos=1 demo=false build=true
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --silos) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--silos needs a positive number"; silos=$2; shift 2 ;;
+    --demo) demo=true; shift ;;
+    --no-build) build=false; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $1 (try --help)" ;;
+  esac
+done
+
+export MARKETING_DATA=${MARKETING_DATA:-$REPO_ROOT/../shared/data}
+API_PORT=${API_PORT:-8080}
+SILO_HTTP_PORT_BASE=${SILO_HTTP_PORT_BASE:-8081}
+gateway_pid_file=$PID_DIR/gateway.pid
+started_silos=()
+started_azurite=false
+started_gateway=false
+
+cleanup() {
+  trap - EXIT INT TERM
+  log ""
+  log "Stopping what infra/run.sh started..."
+  if $started_gateway; then
+    stop_pid "$gateway_pid_file" gateway 30
+  fi
+  local i
+  for ((i = ${#started_silos[@]} - 1; i >= 0; i--)); do
+    stop_pid "$PID_DIR/silo-${started_silos[$i]}.pid" "silo-${started_silos[$i]}" 60
+  done
+  local others
+  others=$(find "$PID_DIR" -name 'silo-*.pid' 2>/dev/null | sed 's|.*/||; s|\.pid$||' | tr '\n' ' ')
+  if [ -n "$others" ]; then
+    log "Still running (added with infra/silo.sh, stop them with it): $others"
+  fi
+  if $started_azurite; then
+    "$here/azurite/stop.sh"
+  fi
+  log "Stopped."
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$LOG_DIR" "$PID_DIR"
+if $build; then
+  build_solution
+fi
+
+"$here/azurite/start.sh" --background > /dev/null
+started_azurite=true
+cluster_env
+
+for ((i = 0; i < silos; i++)); do
+  started_silos+=("$i")
+  "$here/silo.sh" start "$i"
+done
+
+api_dir=$(app_dir Marketing.Api)
+[ -f "$api_dir/Marketing.Api.dll" ] || die "$api_dir/Marketing.Api.dll is missing: build first."
+port_open "$API_PORT" && die "port $API_PORT for the gateway is taken; set API_PORT."
+(
+  cd "$api_dir"
+  export ASPNETCORE_URLS=http://127.0.0.1:$API_PORT
+  exec dotnet Marketing.Api.dll
+) >> "$LOG_DIR/gateway.log" 2>&1 < /dev/null &
+echo $! > "$gateway_pid_file"
+started_gateway=true
+log "gateway starting (pid $!, log $LOG_DIR/gateway.log)..."
+deadline=$((SECONDS + 120))
+until port_open "$API_PORT"; do
+  pid_alive "$gateway_pid_file" || { tail -n 20 "$LOG_DIR/gateway.log" >&2; die "the gateway exited; see $LOG_DIR/gateway.log."; }
+  [ $SECONDS -lt $deadline ] || die "the gateway did not open port $API_PORT within 120s."
+  sleep 0.5
+done
+
+if $demo; then
+  data=$MARKETING_DATA/instacart
+  [ -d "$data" ] || die "no Instacart data at $data; set MARKETING_DATA to the folder holding instacart/."
+  log "Importing the Instacart catalogue and orders from $data (log $LOG_DIR/import.log)..."
+  (cd "$(app_dir Marketing.Cli)" && dotnet Marketing.Cli.dll import instacart --data "$data") 2>&1 < /dev/null \
+    | tee -a "$LOG_DIR/import.log" || die "the import failed; see $LOG_DIR/import.log."
+fi
+
+gateway=http://127.0.0.1:$API_PORT
+cat <<EOF
+
+Marketing is running ($silos silo(s), cluster '$Cluster__ClusterId' in Azurite).
+  gateway        $gateway
+  API reference  $gateway/docs
+EOF
+for i in "${started_silos[@]}"; do
+  silo=http://127.0.0.1:$((SILO_HTTP_PORT_BASE + i))
+  printf '  silo-%-8s %s/dashboard   %s/health/ready\n' "$i" "$silo" "$silo"
+done
+cat <<EOF
+  logs           $LOG_DIR
+Add a silo: infra/silo.sh add    Remove one: infra/silo.sh stop N (or kill N)    Ctrl-C stops everything.
+EOF
+
+while true; do
+  if ! pid_alive "$gateway_pid_file"; then
+    log "The gateway exited; see $LOG_DIR/gateway.log."
+    exit 1
+  fi
+  sleep 2 &
+  wait $! || true
+done
