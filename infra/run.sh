@@ -71,23 +71,24 @@ for ((i = 0; i < silos; i++)); do
   "$here/silo.sh" start "$i"
 done
 
+# Development loads the gateway's dev-only API keys unless the operator configures Api__Keys__* instead.
+export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 api_dir=$(app_dir Marketing.Api)
 [ -f "$api_dir/Marketing.Api.dll" ] || die "$api_dir/Marketing.Api.dll is missing: build first."
 port_open "$API_PORT" && die "port $API_PORT for the gateway is taken; set API_PORT."
 (
   cd "$api_dir"
   export ASPNETCORE_URLS=http://127.0.0.1:$API_PORT
-  exec dotnet Marketing.Api.dll
+  export Api__Home__DashboardUrl=http://127.0.0.1:$SILO_HTTP_PORT_BASE/dashboard
+  exec dotnet Marketing.Api.dll --urls "$ASPNETCORE_URLS"
 ) >> "$LOG_DIR/gateway.log" 2>&1 < /dev/null &
 echo $! > "$gateway_pid_file"
 started_gateway=true
 log "gateway starting (pid $!, log $LOG_DIR/gateway.log)..."
-deadline=$((SECONDS + 120))
-until port_open "$API_PORT"; do
-  pid_alive "$gateway_pid_file" || { tail -n 20 "$LOG_DIR/gateway.log" >&2; die "the gateway exited; see $LOG_DIR/gateway.log."; }
-  [ $SECONDS -lt $deadline ] || die "the gateway did not open port $API_PORT within 120s."
-  sleep 0.5
-done
+if ! wait_http "http://127.0.0.1:$API_PORT/health/ready" 120 gateway "$(cat "$gateway_pid_file")"; then
+  tail -n 20 "$LOG_DIR/gateway.log" >&2
+  exit 1
+fi
 
 if $demo; then
   data=$MARKETING_DATA/instacart
@@ -110,8 +111,11 @@ for i in "${started_silos[@]}"; do
 done
 cat <<EOF
   logs           $LOG_DIR
-Add a silo: infra/silo.sh add    Remove one: infra/silo.sh stop N (or kill N)    Ctrl-C stops everything.
 EOF
+if [ "$ASPNETCORE_ENVIRONMENT" = Development ]; then
+  echo "  API keys       X-Api-Key: dev-storefront-key, dev-agent-key, dev-marketer-key, dev-operator-key (development only)"
+fi
+echo "Add a silo: infra/silo.sh add    Remove one: infra/silo.sh stop N (or kill N)    Ctrl-C stops everything."
 
 while true; do
   if ! pid_alive "$gateway_pid_file"; then

@@ -43,7 +43,10 @@ silo_start() {
     cd "$dir"
     export Silo__Name="silo-$i" Silo__SiloPort=$((SILO_PORT_BASE + i)) Silo__GatewayPort=$((SILO_GATEWAY_PORT_BASE + i))
     export Silo__AdvertisedIp=${Silo__AdvertisedIp:-127.0.0.1} ASPNETCORE_URLS=$url
-    exec dotnet Marketing.Silo.dll
+    # Locally a killed silo is declared dead in seconds, not the production default's tens of seconds.
+    export Silo__FastFailureDetection=${Silo__FastFailureDetection:-true}
+    # --urls too: appsettings.json's Urls outranks ASPNETCORE_URLS.
+    exec dotnet Marketing.Silo.dll --urls "$url"
   ) >> "$LOG_DIR/silo-$i.log" 2>&1 < /dev/null &
   echo $! > "$pid_file"
   log "silo-$i starting (pid $!, log $LOG_DIR/silo-$i.log)..."

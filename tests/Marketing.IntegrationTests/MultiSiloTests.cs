@@ -1,10 +1,11 @@
 using Marketing.IntegrationTests.Hosting;
+using Xunit.Abstractions;
 
 namespace Marketing.IntegrationTests;
 
 /// <summary>Two silos share the grains; when one goes away, callers keep being served by the other.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class MultiSiloTests(AzuriteFixture azurite)
+public sealed class MultiSiloTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const int Shoppers = 200;
     private const int Products = 100;
@@ -30,7 +31,7 @@ public sealed class MultiSiloTests(AzuriteFixture azurite)
 
     private async Task LoseOneOfTwoSilos(Func<SiloProcess, Task> loseSilo)
     {
-        await using var cluster = new LocalCluster(azurite);
+        await using var cluster = new LocalCluster(azurite, output);
         var survivor = await cluster.StartSiloAsync();
         var leaving = await cluster.StartSiloAsync();
         var client = await cluster.ConnectClientAsync();

@@ -1,10 +1,11 @@
 using Marketing.IntegrationTests.Hosting;
+using Xunit.Abstractions;
 
 namespace Marketing.IntegrationTests;
 
 /// <summary>An acknowledged write is never lost, even when the silo holding it is SIGKILLed the next instant.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class SiloCrashTests(AzuriteFixture azurite)
+public sealed class SiloCrashTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const int Shoppers = 200;
     private const int EventsPerShopper = 10;
@@ -13,7 +14,7 @@ public sealed class SiloCrashTests(AzuriteFixture azurite)
     [Fact]
     public async Task Every_acknowledged_event_and_product_survives_a_SIGKILL_of_the_only_silo()
     {
-        await using var cluster = new LocalCluster(azurite);
+        await using var cluster = new LocalCluster(azurite, output);
         var silo = await cluster.StartSiloAsync();
         var before = new ShopTraffic(await cluster.ConnectClientAsync(), cluster.KeyPrefix, Shoppers, Products);
 

@@ -9,7 +9,7 @@ namespace Marketing.IntegrationTests.Hosting;
 /// </summary>
 public sealed class ChildProcess : IDisposable
 {
-    private const int TailLines = 60;
+    private const int TailLines = 200;
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _tail = new();
 

@@ -3,6 +3,7 @@ using Marketing.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Xunit.Abstractions;
 
 namespace Marketing.IntegrationTests.Hosting;
 
@@ -15,8 +16,11 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly List<SiloProcess> _silos = [];
     private readonly List<IHost> _clients = [];
 
-    public LocalCluster(AzuriteFixture azurite)
+    private readonly ITestOutputHelper _output;
+
+    public LocalCluster(AzuriteFixture azurite, ITestOutputHelper output)
     {
+        _output = output;
         var id = Guid.NewGuid().ToString("N")[..12];
         Settings = new Dictionary<string, string>
         {
@@ -82,6 +86,8 @@ public sealed class LocalCluster : IAsyncDisposable
         foreach (var silo in _silos)
         {
             silo.Dispose();
+            // The silos' own account of the test, for whoever reads a failure.
+            _output.WriteLine($"--- {silo.Name} (last lines) ---{Environment.NewLine}{silo.Tail}");
         }
     }
 }

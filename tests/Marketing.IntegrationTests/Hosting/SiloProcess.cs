@@ -27,7 +27,9 @@ public sealed class SiloProcess : IDisposable
 
     public int HttpPort { get; }
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
+    public Uri BaseAddress => new(Url);
+
+    private string Url => $"http://127.0.0.1:{HttpPort}";
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -46,7 +48,8 @@ public sealed class SiloProcess : IDisposable
         }
 
         _process?.Dispose();
-        _process = ChildProcess.Start("dotnet", [dll], RepositoryPaths.SiloFolder, Environment());
+        // --urls as well as ASPNETCORE_URLS: the silo's appsettings.json sets Urls, which outranks the environment variable.
+        _process = ChildProcess.Start("dotnet", [dll, "--urls", Url], RepositoryPaths.SiloFolder, Environment());
         await WaitReadyAsync();
     }
 
@@ -116,7 +119,7 @@ public sealed class SiloProcess : IDisposable
         env["Silo__SiloPort"] = $"{SiloPort}";
         env["Silo__GatewayPort"] = $"{GatewayPort}";
         env["Silo__AdvertisedIp"] = "127.0.0.1";
-        env["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/');
+        env["ASPNETCORE_URLS"] = Url;
         return env;
     }
 }
