@@ -1,5 +1,9 @@
 # Shared by the infra scripts (sourced, not run). Everything local listens on 127.0.0.1 and keeps its state under
 # .data/ in the repository root, which git ignores.
+#
+# Servers start under setsid, in sessions of their own: a Ctrl-C at the terminal then reaches only the scripts, which
+# stop things in order (gateway, silos, Azurite last, since silos need storage to leave the cluster cleanly). Started
+# from a non-interactive script the child is no process-group leader, so setsid execs in place and $! is its pid.
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE_DIR=${MARKETING_STATE_DIR:-$REPO_ROOT/.data}

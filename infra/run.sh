@@ -80,7 +80,7 @@ port_open "$API_PORT" && die "port $API_PORT for the gateway is taken; set API_P
   cd "$api_dir"
   export ASPNETCORE_URLS=http://127.0.0.1:$API_PORT
   export Api__Home__DashboardUrl=http://127.0.0.1:$SILO_HTTP_PORT_BASE/dashboard
-  exec dotnet Marketing.Api.dll --urls "$ASPNETCORE_URLS"
+  exec setsid dotnet Marketing.Api.dll --urls "$ASPNETCORE_URLS"
 ) >> "$LOG_DIR/gateway.log" 2>&1 < /dev/null &
 echo $! > "$gateway_pid_file"
 started_gateway=true

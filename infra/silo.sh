@@ -46,7 +46,7 @@ silo_start() {
     # Locally a killed silo is declared dead in seconds, not the production default's tens of seconds.
     export Silo__FastFailureDetection=${Silo__FastFailureDetection:-true}
     # --urls too: appsettings.json's Urls outranks ASPNETCORE_URLS.
-    exec dotnet Marketing.Silo.dll --urls "$url"
+    exec setsid dotnet Marketing.Silo.dll --urls "$url"
   ) >> "$LOG_DIR/silo-$i.log" 2>&1 < /dev/null &
   echo $! > "$pid_file"
   log "silo-$i starting (pid $!, log $LOG_DIR/silo-$i.log)..."

@@ -49,7 +49,11 @@ args=(--blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1
       --blobPort "$blob" --queuePort "$queue" --tablePort "$table"
       --location "$data" --silent --skipApiVersionCheck --loose --disableTelemetry)
 
-"$here/node_modules/.bin/azurite" "${args[@]}" >> "$LOG_DIR/azurite.log" 2>&1 &
+if $background; then
+  setsid "$here/node_modules/.bin/azurite" "${args[@]}" >> "$LOG_DIR/azurite.log" 2>&1 < /dev/null &
+else
+  "$here/node_modules/.bin/azurite" "${args[@]}" >> "$LOG_DIR/azurite.log" 2>&1 &
+fi
 pid=$!
 echo "$pid" > "$pid_file"
 
