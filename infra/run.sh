@@ -91,11 +91,15 @@ if ! wait_http "http://127.0.0.1:$API_PORT/health/ready" 120 gateway "$(cat "$ga
 fi
 
 if $demo; then
-  data=$MARKETING_DATA/instacart
-  [ -d "$data" ] || die "no Instacart data at $data; set MARKETING_DATA to the folder holding instacart/."
-  log "Importing the Instacart catalogue and orders from $data (log $LOG_DIR/import.log)..."
-  (cd "$(app_dir Marketing.Cli)" && dotnet Marketing.Cli.dll import instacart --data "$data") 2>&1 < /dev/null \
-    | tee -a "$LOG_DIR/import.log" || die "the import failed; see $LOG_DIR/import.log."
+  [ -d "$MARKETING_DATA/instacart" ] || die "no Instacart data in $MARKETING_DATA; set MARKETING_DATA to the folder holding instacart/."
+  log "Importing the Instacart catalogue and orders from $MARKETING_DATA/instacart..."
+  import=(dotnet "$(app_dir Marketing.Cli)/Marketing.Cli.dll" import instacart --data "$MARKETING_DATA")
+  if [ -t 1 ]; then
+    # On a terminal the CLI draws live progress bars; elsewhere its output goes to the log.
+    "${import[@]}" < /dev/null || die "the import failed."
+  else
+    "${import[@]}" < /dev/null >> "$LOG_DIR/import.log" 2>&1 || die "the import failed; see $LOG_DIR/import.log."
+  fi
 fi
 
 gateway=http://127.0.0.1:$API_PORT

@@ -5,4 +5,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib.sh
 . "$here/../lib.sh"
 data=${AZURITE_DATA:-$STATE_DIR/azurite}
-stop_pid "$data/azurite.pid" Azurite 10
+stop_pid "$data/azurite.pid" Azurite 60
