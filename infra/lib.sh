@@ -60,6 +60,15 @@ stop_pid() {
 # The built output folder of project $1 (e.g. Marketing.Silo); apps run from there so appsettings.json is found.
 app_dir() { printf '%s/src/%s/%s' "$REPO_ROOT" "$1" "$BIN_SUFFIX"; }
 
+# npm ci in infra/azurite when the package is missing or the lockfile changed since the last install.
+ensure_azurite() {
+  local dir=$REPO_ROOT/infra/azurite
+  if [ ! -x "$dir/node_modules/.bin/azurite" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "Installing Azurite (npm ci in infra/azurite)..."
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+
 build_solution() {
   log "Building Silo.sln ($CONFIGURATION)..."
   dotnet build "$REPO_ROOT/Silo.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly

@@ -14,11 +14,8 @@ results=${TEST_RESULTS:-$STATE_DIR/test-results}
 rm -rf "$results"
 mkdir -p "$results"
 
-azurite=$here/azurite
-if [ ! -x "$azurite/node_modules/.bin/azurite" ] || [ "$azurite/package-lock.json" -nt "$azurite/node_modules/.package-lock.json" ]; then
-  log "Installing Azurite (npm ci in infra/azurite)..."
-  (cd "$azurite" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2) || die "npm ci failed in infra/azurite"
-fi
+# The integration tests start Azurite from infra/azurite; if this fails they say so themselves.
+ensure_azurite || log "npm ci failed in infra/azurite."
 
 build_ok=true
 build_solution || build_ok=false
@@ -32,7 +29,7 @@ fi
 read -r files passed failed skipped < <(
   find "$results" -name '*.trx' -print0 | xargs -0 -r cat | tr '\n' ' ' | grep -o '<Counters [^>]*>' |
     awk '
-      function attr(name,   m) { return match($0, name "=\"[0-9]+\"") ? substr($0, RSTART + length(name) + 2, RLENGTH - length(name) - 3) + 0 : 0 }
+      function attr(name) { return match($0, name "=\"[0-9]+\"") ? substr($0, RSTART + length(name) + 2, RLENGTH - length(name) - 3) + 0 : 0 }
       { files++; p += attr("passed"); f += attr("failed") + attr("error") + attr("timeout") + attr("aborted")
         s += attr("total") - attr("executed") }
       END { printf "%d %d %d %d\n", files, p, f, s }')

@@ -25,11 +25,7 @@ table=${AZURITE_TABLE_PORT:-10002}
 data=${AZURITE_DATA:-$STATE_DIR/azurite}
 pid_file=$data/azurite.pid
 
-# npm ci when the package is missing or the lockfile changed since the last install.
-if [ ! -x "$here/node_modules/.bin/azurite" ] || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
-  log "Installing Azurite (npm ci in infra/azurite)..."
-  (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-fi
+ensure_azurite
 
 if pid_alive "$pid_file"; then
   die "Azurite is already running from $data (pid $(cat "$pid_file")); stop it with infra/azurite/stop.sh."
