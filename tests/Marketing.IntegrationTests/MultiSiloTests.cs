@@ -49,6 +49,7 @@ public sealed class MultiSiloTests(AzuriteFixture azurite, ITestOutputHelper out
         await shop.TrackAsync(3, 4, window.Call);
         await window.Call(async () => await ActiveSilos(client) == 1 ? 1 : throw new InvalidOperationException("the leaving silo is still a member"));
         await survivor.WaitReadyAsync();
+        output.WriteLine($"calls retried while the cluster settled: {window.Retries}");
 
         var counts = await shop.EventCountsAsync(window.Call);
         var wrong = counts.Where(c => c.Value != 4).Select(c => $"{c.Key}: {c.Value}").ToList();

@@ -18,8 +18,6 @@ public sealed class ChildProcess : IDisposable
         _process = process;
     }
 
-    public int Id => _process.Id;
-
     public bool HasExited => _process.HasExited;
 
     /// <summary>The last lines the process wrote, for assertion messages.</summary>

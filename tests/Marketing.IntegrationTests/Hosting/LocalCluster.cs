@@ -41,8 +41,6 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Unique to this cluster: prefix user ids and SKUs with it so tests never share grain state.</summary>
     public string KeyPrefix { get; }
 
-    public IReadOnlyList<SiloProcess> Silos => _silos;
-
     /// <summary>Starts another silo process and waits until it is ready.</summary>
     public async Task<SiloProcess> StartSiloAsync()
     {
