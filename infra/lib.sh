@@ -1,0 +1,88 @@
+# Shared by the infra scripts (sourced, not run). Everything local listens on 127.0.0.1 and keeps its state under
+# .data/ in the repository root, which git ignores.
+#
+# Servers start under setsid, in sessions of their own: a Ctrl-C at the terminal then reaches only the scripts, which
+# stop things in order (gateway, silos, Azurite last, since silos need storage to leave the cluster cleanly). Started
+# from a non-interactive script the child is no process-group leader, so setsid execs in place and $! is its pid.
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE_DIR=${MARKETING_STATE_DIR:-$REPO_ROOT/.data}
+LOG_DIR=$STATE_DIR/logs
+PID_DIR=$STATE_DIR/pids
+CONFIGURATION=${CONFIGURATION:-Release}
+BIN_SUFFIX=bin/$CONFIGURATION/net10.0
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# True while the process in pid file $1 is alive.
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# wait_http URL SECONDS NAME PID: waits for a 200 from URL, giving up early if PID dies.
+wait_http() {
+  local url=$1 seconds=$2 name=$3 pid=${4:-} deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
+      return 0
+    fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      log "$name exited before $url answered; see its log."
+      return 1
+    fi
+    sleep 0.5
+  done
+  log "$name did not answer $url within ${seconds}s."
+  return 1
+}
+
+# stop_pid PIDFILE NAME [SECONDS]: SIGTERM (graceful shutdown), then SIGKILL if it lingers past SECONDS.
+stop_pid() {
+  local file=$1 name=$2 seconds=${3:-30} pid
+  pid_alive "$file" || { rm -f "$file"; return 0; }
+  pid=$(cat "$file")
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + seconds))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name (pid $pid) ignored SIGTERM for ${seconds}s; killing it."
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+
+# The built output folder of project $1 (e.g. Marketing.Silo); apps run from there so appsettings.json is found.
+app_dir() { printf '%s/src/%s/%s' "$REPO_ROOT" "$1" "$BIN_SUFFIX"; }
+
+# npm ci in infra/azurite when the package is missing or the lockfile changed since the last install.
+ensure_azurite() {
+  local dir=$REPO_ROOT/infra/azurite
+  if [ ! -x "$dir/node_modules/.bin/azurite" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "Installing Azurite (npm ci in infra/azurite)..."
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+
+build_solution() {
+  log "Building Silo.sln ($CONFIGURATION)..."
+  dotnet build "$REPO_ROOT/Silo.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly
+}
+
+# The cluster settings every silo, the gateway and the CLI share (the Cluster and Privacy sections).
+cluster_env() {
+  local conn_file=$STATE_DIR/azurite/connection-string
+  export Cluster__Provider=${Cluster__Provider:-AzureStorage}
+  export Cluster__ClusterId=${Cluster__ClusterId:-marketing}
+  export Cluster__ServiceId=${Cluster__ServiceId:-marketing}
+  if [ -z "${Cluster__StorageConnectionString:-}" ]; then
+    [ -f "$conn_file" ] || die "no Cluster__StorageConnectionString and no $conn_file: start Azurite first (infra/azurite/start.sh --background)."
+    Cluster__StorageConnectionString=$(cat "$conn_file")
+    export Cluster__StorageConnectionString
+  fi
+}

@@ -1,0 +1,36 @@
+using Marketing.IntegrationTests.Hosting;
+using Xunit.Abstractions;
+
+namespace Marketing.IntegrationTests;
+
+/// <summary>An acknowledged write is never lost, even when the silo holding it is SIGKILLed the next instant.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class SiloCrashTests(AzuriteFixture azurite, ITestOutputHelper output)
+{
+    private const int Shoppers = 200;
+    private const int EventsPerShopper = 10;
+    private const int Products = 50;
+
+    [Fact]
+    public async Task Every_acknowledged_event_and_product_survives_a_SIGKILL_of_the_only_silo()
+    {
+        await using var cluster = new LocalCluster(azurite, output);
+        var silo = await cluster.StartSiloAsync();
+        var before = new ShopTraffic(await cluster.ConnectClientAsync(), cluster.KeyPrefix, Shoppers, Products);
+
+        await before.UpsertProductsAsync();
+        await before.TrackAsync(0, EventsPerShopper);
+        silo.Kill();
+
+        Assert.Equal(Shoppers * EventsPerShopper, before.Acknowledged.Values.Sum());
+
+        await silo.StartAsync();
+        var after = new ShopTraffic(await cluster.ConnectClientAsync(), cluster.KeyPrefix, Shoppers, Products);
+        var noRetry = new RetryWindow(TimeSpan.Zero);
+        var counts = await after.EventCountsAsync(noRetry.Call);
+        var lost = before.Acknowledged.Where(a => counts[a.Key] != a.Value).Select(a => $"{a.Key}: {counts[a.Key]} of {a.Value}").ToList();
+
+        Assert.True(lost.Count == 0, $"{lost.Count} shoppers lost acknowledged events after the kill: {string.Join(", ", lost.Take(10))}\n{silo.Tail}");
+        Assert.Empty(await after.MissingProductsAsync(noRetry.Call));
+    }
+}
