@@ -83,4 +83,19 @@ public class CommandLineTests
         Assert.Equal(new MemorySnapshot(1_000_000, 42), MemorySnapshot.Parse("""{"gcHeapBytes":1000000,"activations":42}"""));
         Assert.Null(MemorySnapshot.Parse("""{"status":"ok"}"""));
     }
+
+    [Fact]
+    public void Report_tables_are_markdown_that_never_wraps()
+    {
+        var text = Marketing.Cli.Reporting.Report.Markdown(
+            ["stage", "rows read"],
+            [["instacart products with a long name that would wrap in a terminal", "49,688"], ["a|b", "1"]]);
+        var lines = text.ReplaceLineEndings("\n").TrimEnd().Split('\n');
+
+        Assert.Equal(4, lines.Length);
+        Assert.Equal("| :---", lines[1][..6]);
+        Assert.EndsWith("---: |", lines[1]);
+        Assert.All(lines, l => Assert.Equal(lines[0].Length, l.Length));
+        Assert.Contains("a\\|b", lines[3]);
+    }
 }

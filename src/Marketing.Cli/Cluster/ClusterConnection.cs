@@ -21,8 +21,9 @@ public static class ClusterConnection
     {
         // The command's own arguments are not configuration: only the environment configures the client.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        // Orleans' informational logs would tear through the progress bar; problems still show.
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        // Orleans' and Azure's logs would tear through the progress bar and bury the one line that matters; failures
+        // are reported in plain words here and counted in the summary. Logging__LogLevel__Default brings them back.
+        builder.Logging.SetMinimumLevel(LogLevel.Critical);
         // A failed start is reported once, in plain words, below; the host's own stack trace adds nothing.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.AddMarketingClient();
@@ -41,7 +42,8 @@ public static class ClusterConnection
         }
         catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
-            var why = e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0} s" : $"{e.GetType().Name}: {FirstLine(e.Message)}";
+            var root = (e is AggregateException many ? many.Flatten().InnerExceptions[0] : e).GetBaseException();
+            var why = e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0} s" : $"{root.GetType().Name}: {FirstLine(root.Message)}";
             await Console.Error.WriteLineAsync($"cannot reach the cluster at {where}: is infra/run.sh running? ({why})");
         }
 

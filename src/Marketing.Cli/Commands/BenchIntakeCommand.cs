@@ -88,10 +88,10 @@ public static class BenchIntakeCommand
         }
 
         Report.Command("bench intake", args);
-        AnsiConsole.WriteLine($"Traffic: {shoppers:N0} shoppers, {catalogue}; latency from each request's scheduled time, successful requests only.");
-        AnsiConsole.WriteLine();
+        Console.Out.WriteLine($"Traffic: {shoppers:N0} shoppers, {catalogue}; latency from each request's scheduled time, successful requests only.");
+        Console.Out.WriteLine();
         var failed = result.RequestsSent - result.RequestsOk;
-        var targetLabel = through == "http" ? $"http {gateway.GetLeftPart(UriPartial.Authority)}" : "orleans client";
+        var targetLabel = through == "http" ? gateway.GetLeftPart(UriPartial.Authority) : "orleans client";
         Report.Table(
             ["through", "batch", "connections", "offered events/s", "achieved events/s", "requests ok", "requests failed", "p50 ms", "p90 ms", "p99 ms", "max ms"],
             [[

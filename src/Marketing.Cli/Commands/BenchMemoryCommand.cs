@@ -95,7 +95,7 @@ public static class BenchMemoryCommand
         var withoutEmbedding = sample.HasInterestEmbedding ? perActivation - EmbeddingBytes : perActivation;
 
         Report.Command("bench memory", args);
-        Report.Table(["measure", "value"],
+        Report.Table(["measure", "value"], leftAligned: 2, rows:
         [
             ["shoppers sent one event", N(shoppers - failed)],
             ["failed", N(failed)],

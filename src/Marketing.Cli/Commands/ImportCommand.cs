@@ -42,8 +42,8 @@ public static class ImportCommand
             return 1;
         }
 
-        AnsiConsole.MarkupLineInterpolated(
-            $"[grey]{dataset.Name}: {plan.Products.Count:N0} products and {plan.Shoppers.Sum(s => s.Events.Count):N0} events for {plan.Shoppers.Count:N0} shoppers read from {dataDir}[/]");
+        Console.Out.WriteLine(
+            $"{dataset.Name}: {plan.Products.Count:N0} products and {plan.Shoppers.Sum(s => s.Events.Count):N0} events for {plan.Shoppers.Count:N0} shoppers read from {dataDir}");
 
         using var host = await ClusterConnection.ConnectAsync(connectTimeout, cancellation);
         if (host is null)
@@ -100,7 +100,7 @@ public static class ImportCommand
         }
 
         var flagged = plan.EventStage.FlaggedAsBot;
-        AnsiConsole.WriteLine(
+        Console.Out.WriteLine(
             $"Total {total.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s" + (flagged > 0 ? $"; {N(flagged)} events kept out as bot traffic" : ""));
     }
 
