@@ -1,1 +1,11 @@
-Console.WriteLine("marketing cli");
+using Marketing.Cli.CommandLine;
+using Marketing.Cli.Commands;
+
+var commands = new Dictionary<string, Func<string[], Task<int>>>
+{
+    ["import"] = ImportCommand.RunAsync,
+    ["bench intake"] = BenchIntakeCommand.RunAsync,
+    ["bench memory"] = BenchMemoryCommand.RunAsync,
+};
+
+return await CommandDispatcher.RunAsync(commands, args);

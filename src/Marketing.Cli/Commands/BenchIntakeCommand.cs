@@ -1,0 +1,115 @@
+using System.Globalization;
+using Marketing.Abstractions;
+using Marketing.Cli.Benchmarks;
+using Marketing.Cli.Cluster;
+using Marketing.Cli.CommandLine;
+using Marketing.Cli.Import;
+using Marketing.Cli.Reporting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+
+namespace Marketing.Cli.Commands;
+
+/// <summary>
+/// <c>bench intake [--through http|client] [--gateway URL] [--key KEY] [--shoppers N] [--rate EVENTS/S]
+/// [--duration S] [--batch N] [--connections N] [--max-in-flight N] [--data DIR]</c>: an open-loop load test of
+/// event intake at a fixed offered rate, through the HTTP gateway or straight to the grains.
+/// </summary>
+public static class BenchIntakeCommand
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = new CommandArgs(args);
+        var through = options.Choice("through", "http", "http", "client");
+        var gateway = new Uri(options.String("gateway", "http://127.0.0.1:8080/"), UriKind.Absolute);
+        var key = options.String("key") ?? Environment.GetEnvironmentVariable("MARKETING_API_KEY");
+        var shoppers = options.Int("shoppers", 10_000, 1);
+        var rate = options.Int("rate", 5_000, 1, 1_000_000);
+        var duration = options.Seconds("duration", 30);
+        var batch = options.Int("batch", 1, 1, 1_000);
+        var connections = options.Int("connections", 64, 1, 10_000);
+        var maxInFlight = options.Int("max-in-flight", 10_000, 1, 1_000_000);
+        var dataDir = DataPaths.Resolve(options.String("data"));
+        options.EnsureAllUsed();
+        if (options.Positionals.Count > 0)
+        {
+            throw new UsageException($"unexpected argument '{options.Positionals[0]}'");
+        }
+
+        if (through == "http" && !HttpIntakeTarget.IsLoopback(gateway))
+        {
+            throw new UsageException($"--gateway must be a loopback address (127.0.0.1, ::1 or localhost); got {gateway}");
+        }
+
+        var cancellation = ConsoleCancellation.Token;
+        var (skus, queries, catalogue) = LoadEventFactory.LoadCatalogue(dataDir);
+        var runId = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var factory = new LoadEventFactory(skus, queries, shoppers, runId);
+
+        IHost? host = null;
+        IIntakeTarget target;
+        if (through == "client")
+        {
+            host = await ClusterConnection.ConnectAsync(ClusterConnection.DefaultTimeout, cancellation);
+            if (host is null)
+            {
+                return 1;
+            }
+
+            target = new ClientIntakeTarget(host.Grains(), host.Services.GetRequiredService<ShopperPseudonym>(), RequestTimeout);
+        }
+        else
+        {
+            target = new HttpIntakeTarget(gateway, key, connections, RequestTimeout);
+        }
+
+        var schedule = OpenLoopSchedule.For(rate, batch, duration);
+        IntakeResult result;
+        using (target)
+        {
+            var runner = new OpenLoopRunner(target, factory, batch, maxInFlight);
+            result = await AnsiConsole.Progress()
+                .AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask($"offering {rate:N0} events/s", maxValue: schedule.TotalRequests);
+                    return await runner.RunAsync(schedule, RequestTimeout, sent => task.Value = sent, cancellation);
+                });
+        }
+
+        if (host is not null)
+        {
+            await host.StopAsync(CancellationToken.None);
+            host.Dispose();
+        }
+
+        Report.Command("bench intake", args);
+        Console.Out.WriteLine($"Traffic: {shoppers:N0} shoppers, {catalogue}; latency from each request's scheduled time, successful requests only.");
+        Console.Out.WriteLine();
+        var failed = result.RequestsSent - result.RequestsOk;
+        var targetLabel = through == "http" ? gateway.GetLeftPart(UriPartial.Authority) : "orleans client";
+        Report.Table(
+            ["through", "batch", "connections", "offered events/s", "achieved events/s", "requests ok", "requests failed", "p50 ms", "p90 ms", "p99 ms", "max ms"],
+            [[
+                targetLabel, N(batch), through == "http" ? N(connections) : "-", N(rate), N((long)result.AchievedEventsPerSecond),
+                N(result.RequestsOk), N(failed), Ms(result.Latency.PercentileMilliseconds(50)), Ms(result.Latency.PercentileMilliseconds(90)),
+                Ms(result.Latency.PercentileMilliseconds(99)), Ms(result.Latency.MaxMicroseconds / 1000.0),
+            ]]);
+        var statuses = result.Statuses.OrderByDescending(s => s.Value).Select(s => (IReadOnlyList<string>)[s.Key, N(s.Value)]).ToList();
+        if (result.Unfinished > 0)
+        {
+            statuses.Add(["unfinished after drain", N(result.Unfinished)]);
+        }
+
+        Report.Table(["status", "requests"], statuses);
+        return result.RequestsOk > 0 ? 0 : 1;
+    }
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Ms(double value) => value.ToString("N1", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Marketing.Abstractions.Events;
+using Marketing.Cli.Benchmarks;
+using Marketing.Cli.CommandLine;
+
+namespace Marketing.Cli.Tests;
+
+public class CommandLineTests
+{
+    [Fact]
+    public void Options_and_positionals_are_read_in_both_spellings()
+    {
+        var args = new CommandArgs(["instacart", "--limit", "2000", "--batch=50", "--data", "/d"]);
+
+        Assert.Equal(["instacart"], args.Positionals);
+        Assert.Equal(2000, args.OptionalInt("limit"));
+        Assert.Equal(50, args.Int("batch", 100));
+        Assert.Equal(8, args.Int("concurrency", 8));
+        Assert.Equal("/d", args.String("data"));
+        args.EnsureAllUsed();
+    }
+
+    [Fact]
+    public void A_misspelt_option_or_a_bad_number_is_refused_with_its_name()
+    {
+        var typo = new CommandArgs(["--concurency", "8"]);
+        _ = typo.Int("concurrency", 4);
+        Assert.Contains("--concurency", Assert.Throws<UsageException>(typo.EnsureAllUsed).Message);
+
+        var bad = new CommandArgs(["--rate", "fast"]);
+        Assert.Contains("--rate", Assert.Throws<UsageException>(() => bad.Int("rate", 1)).Message);
+        Assert.Throws<UsageException>(() => new CommandArgs(["--rate", "1", "--rate", "2"]));
+    }
+
+    [Fact]
+    public async Task The_longest_matching_command_name_wins_and_gets_the_remaining_arguments()
+    {
+        string[]? received = null;
+        var commands = new Dictionary<string, Func<string[], Task<int>>>
+        {
+            ["bench"] = _ => Task.FromResult(1),
+            ["bench encoder"] = a =>
+            {
+                received = a;
+                return Task.FromResult(7);
+            },
+        };
+
+        Assert.Equal(7, await CommandDispatcher.RunAsync(commands, ["bench", "encoder", "--batch", "8"]));
+        Assert.Equal(["--batch", "8"], received ?? []);
+        Assert.Equal(2, await CommandDispatcher.RunAsync(commands, ["nothing"]));
+        Assert.Equal(2, await CommandDispatcher.RunAsync(new Dictionary<string, Func<string[], Task<int>>>
+        {
+            ["import"] = _ => throw new UsageException("bad"),
+        }, ["import"]));
+    }
+
+    [Fact]
+    public void Gateway_json_uses_the_wire_names_and_only_loopback_is_allowed()
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var cart = new ShopperEvent { EventId = "e1", Type = ShopperEventType.AddToCart, Timestamp = now, Sku = "42", Quantity = 2, Price = 1.5m };
+        using var single = JsonDocument.Parse(EventJson.Serialize("u1", [cart]));
+        Assert.Equal("add-to-cart", single.RootElement.GetProperty("type").GetString());
+        Assert.Equal("u1", single.RootElement.GetProperty("userId").GetString());
+        Assert.Equal(2, single.RootElement.GetProperty("quantity").GetInt32());
+        Assert.False(single.RootElement.TryGetProperty("query", out _));
+
+        var purchase = new ShopperEvent { EventId = "e2", Type = ShopperEventType.Purchase, Timestamp = now, OrderId = "o", Lines = [new("42", 1, 2m)] };
+        using var batch = JsonDocument.Parse(EventJson.Serialize("u1", [cart, purchase]));
+        Assert.Equal(2, batch.RootElement.GetArrayLength());
+        Assert.Equal("42", batch.RootElement[1].GetProperty("lines")[0].GetProperty("sku").GetString());
+
+        Assert.True(HttpIntakeTarget.IsLoopback(new Uri("http://127.0.0.1:8080")));
+        Assert.True(HttpIntakeTarget.IsLoopback(new Uri("http://localhost:8080")));
+        Assert.True(HttpIntakeTarget.IsLoopback(new Uri("http://[::1]:8080")));
+        Assert.False(HttpIntakeTarget.IsLoopback(new Uri("http://10.0.0.5:8080")));
+    }
+
+    [Fact]
+    public void The_silo_memory_answer_is_read_and_an_unexpected_one_is_refused()
+    {
+        Assert.Equal(new MemorySnapshot(1_000_000, 42), MemorySnapshot.Parse("""{"gcHeapBytes":1000000,"activations":42}"""));
+        Assert.Null(MemorySnapshot.Parse("""{"status":"ok"}"""));
+    }
+
+    [Fact]
+    public void Report_tables_are_markdown_that_never_wraps()
+    {
+        var text = Marketing.Cli.Reporting.Report.Markdown(
+            ["stage", "rows read"],
+            [["instacart products with a long name that would wrap in a terminal", "49,688"], ["a|b", "1"]]);
+        var lines = text.ReplaceLineEndings("\n").TrimEnd().Split('\n');
+
+        Assert.Equal(4, lines.Length);
+        Assert.Equal("| :---", lines[1][..6]);
+        Assert.EndsWith("---: |", lines[1]);
+        Assert.All(lines, l => Assert.Equal(lines[0].Length, l.Length));
+        Assert.Contains("a\\|b", lines[3]);
+    }
+}
