@@ -1,2 +1,8 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using Marketing.Silo;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddMarketingSilo();
+
+var app = builder.Build();
+app.MapSiloEndpoints();
 app.Run();

@@ -69,10 +69,9 @@ public sealed record CustomerValue(
 
 [GenerateSerializer, Immutable, Alias("mk.RecentEvent")]
 public sealed record RecentEvent(
-    [property: Id(0)] string EventId,
-    [property: Id(1)] ShopperEventType Type,
-    [property: Id(2)] DateTimeOffset Timestamp,
-    [property: Id(3)] string? Sku);
+    [property: Id(0)] ShopperEventType Type,
+    [property: Id(1)] DateTimeOffset Timestamp,
+    [property: Id(2)] string? Sku);
 
 [GenerateSerializer, Immutable, Alias("mk.UserView")]
 public sealed record UserView

@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Marketing.Grains.Events;
+
+/// <summary>Section <c>Events</c>: how shopper grains take in events.</summary>
+public sealed class EventIntakeOptions
+{
+    public const string SectionName = "Events";
+
+    /// <summary>
+    /// How long a shopper's state may lag behind the durable log before it is written. Longer means fewer storage
+    /// writes under load and a longer log tail to replay after a crash.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Events:StateFlushInterval must be between 100 ms and 1 hour.")]
+    public TimeSpan StateFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Live events per second from one shopper above which the shopper is flagged as a bot.</summary>
+    [Range(1, 100_000, ErrorMessage = "Events:BotEventsPerSecond must be between 1 and 100000.")]
+    public int BotEventsPerSecond { get; set; } = 50;
+
+    /// <summary>How many recent event ids each shopper remembers to recognise resent events.</summary>
+    [Range(8, 4096, ErrorMessage = "Events:DedupeWindow must be between 8 and 4096.")]
+    public int DedupeWindow { get; set; } = 64;
+
+    /// <summary>How many recent events each shopper keeps for recommendations and display.</summary>
+    [Range(1, 1000, ErrorMessage = "Events:RecentEvents must be between 1 and 1000.")]
+    public int RecentEvents { get; set; } = 20;
+}

@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+
+namespace Marketing.Grains.Events;
+
+/// <summary>
+/// A log that lives as long as the silo: for tests and for measuring what durable storage costs. It keeps the same
+/// contract (erasures filter reads) so readers behave the same against either.
+/// </summary>
+public sealed class InMemoryEventLog : IEventLog, IEventLogReader
+{
+    private readonly Lock _lock = new();
+    private readonly List<LoggedEvent> _records = [];
+    private readonly Dictionary<string, DateTimeOffset> _erasures = new(StringComparer.Ordinal);
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _records.Count;
+            }
+        }
+    }
+
+    public Task AppendAsync(IReadOnlyList<LoggedEvent> records, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _records.AddRange(records);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RecordErasureAsync(Erasure erasure, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _erasures[erasure.Shopper] = erasure.ErasedAt;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<LoggedEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        LoggedEvent[] snapshot;
+        Dictionary<string, DateTimeOffset> erasures;
+        lock (_lock)
+        {
+            snapshot = [.. _records];
+            erasures = new(_erasures);
+        }
+
+        foreach (var record in snapshot)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!record.IsErasedBy(erasures))
+            {
+                yield return record;
+            }
+        }
+
+        await Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyDictionary<string, DateTimeOffset>> ReadErasuresAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyDictionary<string, DateTimeOffset>>(new Dictionary<string, DateTimeOffset>(_erasures));
+        }
+    }
+}

@@ -1,4 +1,0 @@
-namespace Marketing.Grains;
-
-/// <summary>Marker for the grains assembly.</summary>
-public static class GrainsAssembly;

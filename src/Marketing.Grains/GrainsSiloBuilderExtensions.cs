@@ -1,0 +1,33 @@
+using Marketing.Grains.Events;
+using Marketing.Grains.Products;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Marketing.Grains;
+
+public static class GrainsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Registers what the grains need on a silo. The event log defaults to the in-memory one; a silo with durable
+    /// storage registers its own <see cref="IEventLog"/>, <see cref="IEventLogReader"/> and
+    /// <see cref="IEventLogRecovery"/> first (these are added only if absent). The caller adds grain storage named
+    /// <see cref="Abstractions.StorageNames.GrainState"/>.
+    /// </summary>
+    public static ISiloBuilder AddMarketingGrains(this ISiloBuilder silo)
+    {
+        var services = silo.Services;
+        services.AddOptions<EventIntakeOptions>()
+            .BindConfiguration(EventIntakeOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<InMemoryEventLog>();
+        services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<InMemoryEventLog>());
+        services.TryAddSingleton<IEventLogReader>(sp => sp.GetRequiredService<InMemoryEventLog>());
+        services.TryAddSingleton<IEventLogRecovery, NoEventLogRecovery>();
+        services.TryAddSingleton<WriteBehindTracker>();
+        services.TryAddSingleton<ProductStatsBuffer>();
+        services.AddHostedService<ProductStatsFlusher>();
+        return silo;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Products;
+
+namespace Marketing.Grains.Products;
+
+/// <summary>
+/// Per-silo tally of product interactions, handed to product grains once a second as one call per product instead
+/// of one call per event. A killed silo loses at most the last second's tally; the log still holds the events.
+/// </summary>
+public sealed class ProductStatsBuffer
+{
+    private readonly Lock _lock = new();
+    private Dictionary<(string Sku, DateOnly Day), int[]> _counts = [];
+
+    public void Record(ShopperEvent e)
+    {
+        var slot = e.Type switch
+        {
+            ShopperEventType.View => 0,
+            ShopperEventType.Click => 1,
+            ShopperEventType.AddToCart => 2,
+            ShopperEventType.Purchase => 3,
+            ShopperEventType.Review => 4,
+            _ => -1,
+        };
+        if (slot < 0)
+        {
+            return;
+        }
+
+        var day = DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
+        lock (_lock)
+        {
+            foreach (var sku in e.Skus())
+            {
+                if (!_counts.TryGetValue((sku, day), out var counts))
+                {
+                    _counts[(sku, day)] = counts = new int[5];
+                }
+
+                counts[slot]++;
+            }
+        }
+    }
+
+    /// <summary>Takes everything tallied so far, grouped by SKU.</summary>
+    public IReadOnlyList<(string Sku, ImmutableArray<DailyProductStats> Days)> Drain()
+    {
+        Dictionary<(string Sku, DateOnly Day), int[]> taken;
+        lock (_lock)
+        {
+            taken = _counts;
+            _counts = [];
+        }
+
+        return [.. taken
+            .GroupBy(p => p.Key.Sku)
+            .Select(g => (g.Key, g.Select(p => new DailyProductStats(p.Key.Day, p.Value[0], p.Value[1], p.Value[2], p.Value[3], p.Value[4])).ToImmutableArray()))];
+    }
+}

@@ -1,0 +1,272 @@
+using System.Collections.Immutable;
+using Marketing.Abstractions;
+using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Users;
+using Marketing.Grains.Events;
+using Marketing.Grains.Products;
+using Marketing.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Marketing.Grains.Users;
+
+/// <summary>Lets the silo's recovery service wake a shopper so it replays a dead silo's log tail.</summary>
+[Alias("mk.IUserRecoveryGrain")]
+public interface IUserRecoveryGrain : IGrainWithStringKey
+{
+    /// <summary>Applies any pending log records; returns how many were applied by this call.</summary>
+    [Alias("Recover")]
+    Task<int> Recover();
+}
+
+/// <summary>
+/// One shopper. Events are acknowledged once the durable log has them; state follows behind on a timer, and any
+/// gap left by a crash is closed from the log when the grain next activates.
+/// </summary>
+public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
+{
+    private readonly IPersistentState<UserState> _state;
+    private readonly IEventLog _log;
+    private readonly IEventLogRecovery _recovery;
+    private readonly WriteBehindTracker _tracker;
+    private readonly ProductStatsBuffer _stats;
+    private readonly EventIntakeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<UserGrain> _logger;
+    private readonly DeferredWrite _write;
+
+    public UserGrain(
+        [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<UserState> state,
+        IEventLog log,
+        IEventLogRecovery recovery,
+        WriteBehindTracker tracker,
+        ProductStatsBuffer stats,
+        IOptions<EventIntakeOptions> options,
+        TimeProvider time,
+        ILogger<UserGrain> logger)
+    {
+        _state = state;
+        _log = log;
+        _recovery = recovery;
+        _tracker = tracker;
+        _stats = stats;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _write = new DeferredWrite(this, WriteStateAsync, FlushDelay);
+    }
+
+    private string Shopper => this.GetPrimaryKeyString();
+
+    private UserState State => _state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await ApplyPendingAsync(cancellationToken);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _write.FlushAsync();
+        }
+        catch (Exception ex)
+        {
+            // The log still holds these events; the next activation's recovery replays them.
+            LogFlushFailed(ex, Shopper);
+        }
+    }
+
+    public async Task<TrackResult> Track(ImmutableArray<ShopperEvent> events, EventSource source)
+    {
+        var now = _time.GetUtcNow();
+        var errors = new List<FieldError>();
+        for (var i = 0; i < events.Length; i++)
+        {
+            ShopperEventValidator.Validate(events[i], $"events[{i}]", now, errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        var accepted = new List<ShopperEvent>(events.Length);
+        var inBatch = new HashSet<long>();
+        foreach (var e in events)
+        {
+            var hash = ShopperHistory.EventIdHash(e.EventId);
+            if (!ShopperHistory.SeenRecently(State, hash) && inBatch.Add(hash))
+            {
+                accepted.Add(e);
+            }
+        }
+
+        var duplicates = events.Length - accepted.Count;
+        if (accepted.Count == 0)
+        {
+            return new TrackResult(0, duplicates, State.IsBot);
+        }
+
+        var bot = State.IsBot
+            || (source == EventSource.Live && ShopperHistory.ExceedsRate(State, accepted.Count, now, _options.BotEventsPerSecond));
+        if (bot && !State.IsBot)
+        {
+            LogFlaggedAsBot(Shopper, State.RateCount);
+        }
+
+        var stamp = _tracker.Stamp(Shopper);
+        var records = new LoggedEvent[accepted.Count];
+        for (var i = 0; i < records.Length; i++)
+        {
+            records[i] = new LoggedEvent(Shopper, State.Seq + 1 + i, stamp, source, bot, accepted[i]);
+        }
+
+        try
+        {
+            await _log.AppendAsync(records);
+        }
+        catch
+        {
+            if (!_write.IsPending)
+            {
+                _tracker.Clean(Shopper);
+            }
+
+            throw;
+        }
+
+        foreach (var record in records)
+        {
+            ShopperHistory.Apply(State, record, _options);
+            if (!bot)
+            {
+                _stats.Record(record.Event);
+            }
+        }
+
+        _write.Schedule();
+        return new TrackResult(records.Length, duplicates, bot);
+    }
+
+    public Task<UserView> Get() => Task.FromResult(ShopperHistory.ToView(Shopper, State));
+
+    public async Task<UserView> UpdateProfile(ImmutableDictionary<string, string?> attributes)
+    {
+        var errors = ProfileRules.Validate(attributes);
+        var merged = new Dictionary<string, string>(State.Attributes ?? [], StringComparer.Ordinal);
+        foreach (var (key, value) in attributes)
+        {
+            if (value is null)
+            {
+                merged.Remove(key);
+            }
+            else
+            {
+                merged[key] = value;
+            }
+        }
+
+        if (merged.Count > ProfileRules.MaxAttributes)
+        {
+            errors.Add(new("attributes", $"a shopper keeps at most {ProfileRules.MaxAttributes} attributes"));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        State.Attributes = merged.Count == 0 ? null : merged;
+        State.Exists = true;
+        await WriteNowAsync();
+        return ShopperHistory.ToView(Shopper, State);
+    }
+
+    public async Task<UserView> SetConsent(ConsentUpdate update)
+    {
+        State.Consent = new Consent(
+            update.Personalisation ?? State.Consent.Personalisation,
+            update.Marketing ?? State.Consent.Marketing,
+            _time.GetUtcNow());
+        State.Exists = true;
+        await WriteNowAsync();
+        return ShopperHistory.ToView(Shopper, State);
+    }
+
+    public async Task<ErasureReceipt> Erase()
+    {
+        var erasedAt = _time.GetUtcNow();
+
+        // The erasure goes to the log first: if we crash after it, recovery will not resurrect the shopper.
+        await _log.RecordErasureAsync(new Erasure(Shopper, erasedAt));
+        await _state.ClearStateAsync();
+        _state.State = new UserState();
+        _write.Reset();
+        _tracker.Clean(Shopper);
+        LogErased(Shopper);
+        DeactivateOnIdle();
+        return new ErasureReceipt(Shopper, erasedAt);
+    }
+
+    public async Task<int> Recover() => await ApplyPendingAsync(CancellationToken.None);
+
+    private async Task<int> ApplyPendingAsync(CancellationToken cancellationToken)
+    {
+        var pending = await _recovery.PendingFor(Shopper, cancellationToken);
+        var applied = 0;
+        foreach (var record in pending)
+        {
+            if (record.Seq > State.Seq)
+            {
+                ShopperHistory.Apply(State, record, _options);
+                applied++;
+            }
+        }
+
+        if (applied > 0)
+        {
+            // Persist at once so the dead silo's tail can be retired.
+            await WriteNowAsync();
+            LogRecovered(Shopper, applied);
+        }
+
+        return applied;
+    }
+
+    private async Task WriteNowAsync()
+    {
+        _write.Reset();
+        try
+        {
+            await WriteStateAsync();
+        }
+        catch
+        {
+            _write.Schedule();
+            throw;
+        }
+    }
+
+    private async Task WriteStateAsync()
+    {
+        await _state.WriteStateAsync();
+        _tracker.Clean(Shopper);
+    }
+
+    // Spread writes so thousands of shoppers dirtied in the same second do not all write in the same second.
+    private TimeSpan FlushDelay() => _options.StateFlushInterval * (0.75 + (Random.Shared.NextDouble() / 2));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} flagged as a bot after {Count} events in one second")]
+    private partial void LogFlaggedAsBot(string shopper, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shopper {Shopper} erased")]
+    private partial void LogErased(string shopper);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shopper {Shopper} recovered {Count} events from the log")]
+    private partial void LogRecovered(string shopper, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Shopper {Shopper} could not write state on deactivation")]
+    private partial void LogFlushFailed(Exception ex, string shopper);
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Marketing.Silo.EventLog;
+
+/// <summary>Section <c>EventLog</c>: the durable log in Azure append blobs.</summary>
+public sealed class EventLogOptions
+{
+    public const string SectionName = "EventLog";
+
+    [Required]
+    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "EventLog:Container must be a valid blob container name.")]
+    public string Container { get; set; } = "event-log";
+
+    /// <summary>Largest block one group commit appends (Azure's append-block limit is 4 MiB).</summary>
+    [Range(64 * 1024, 4 * 1024 * 1024, ErrorMessage = "EventLog:MaxBlockBytes must be between 64 KiB and 4 MiB.")]
+    public int MaxBlockBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Blocks per segment before rolling to a new blob (Azure allows 50,000 per append blob).</summary>
+    [Range(10, 50_000, ErrorMessage = "EventLog:MaxBlocksPerSegment must be between 10 and 50000.")]
+    public int MaxBlocksPerSegment { get; set; } = 45_000;
+
+    /// <summary>Bytes per segment before rolling, so readers can take a segment in one piece.</summary>
+    [Range(1024 * 1024, 1024L * 1024 * 1024, ErrorMessage = "EventLog:MaxSegmentBytes must be between 1 MiB and 1 GiB.")]
+    public long MaxSegmentBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>How often this silo records how far grain state has caught up with its log.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "EventLog:CheckpointInterval must be between 100 ms and 10 minutes.")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Marketing.Abstractions;
+using Marketing.Client;
+using Marketing.Grains;
+using Marketing.Grains.Events;
+using Marketing.Silo.EventLog;
+using OpenTelemetry.Metrics;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Marketing.Silo;
+
+public static class SiloHostExtensions
+{
+    /// <summary>
+    /// The silo: clustering, grain storage, reminders and the durable event log on Azure Storage (Azurite locally),
+    /// or everything in memory when <c>Cluster:Provider</c> is <c>Memory</c>; plus the operators' dashboard.
+    /// </summary>
+    public static IHostApplicationBuilder AddMarketingSilo(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddMarketingOptions();
+        builder.Services.AddOptions<SiloEndpointOptions>().BindConfiguration(SiloEndpointOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<EventLogOptions>().BindConfiguration(EventLogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        var cluster = builder.Configuration.GetSection(MarketingClusterOptions.SectionName).Get<MarketingClusterOptions>() ?? new();
+        var silo = builder.Configuration.GetSection(SiloEndpointOptions.SectionName).Get<SiloEndpointOptions>() ?? new();
+
+        builder.UseOrleans(orleans =>
+        {
+            orleans.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            if (silo.Name is { Length: > 0 } name)
+            {
+                orleans.Configure<SiloOptions>(o => o.SiloName = name);
+            }
+
+            if (silo.FastFailureDetection)
+            {
+                orleans.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                    o.NumMissedProbesLimit = 2;
+                    o.NumVotesForDeathDeclaration = 1;
+                    o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+                });
+            }
+
+            if (cluster.UsesAzureStorage)
+            {
+                orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedIp), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.AdvertisedIp != "127.0.0.1");
+                orleans.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(cluster.StorageConnectionString));
+                orleans.AddAzureBlobGrainStorage(StorageNames.GrainState, o => o.BlobServiceClient = new BlobServiceClient(cluster.StorageConnectionString));
+                orleans.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(cluster.StorageConnectionString));
+                AddDurableEventLog(orleans.Services, cluster.StorageConnectionString);
+            }
+            else
+            {
+                orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+                orleans.AddMemoryGrainStorage(StorageNames.GrainState);
+                orleans.UseInMemoryReminderService();
+            }
+
+            orleans.AddMarketingGrains();
+            orleans.AddDashboard();
+        });
+
+        builder.Services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo");
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Microsoft.Orleans")
+            .AddMeter(SiloReadinessCheck.MarketingMeters)
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    private static void AddDurableEventLog(IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(new BlobServiceClient(connectionString));
+        services.AddSingleton<AppendBlobEventLog>();
+        services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<AppendBlobEventLog>());
+        services.AddSingleton<IEventLogReader>(sp => sp.GetRequiredService<AppendBlobEventLog>());
+        services.AddSingleton<EventLogRecovery>();
+        services.AddSingleton<IEventLogRecovery>(sp => sp.GetRequiredService<EventLogRecovery>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<EventLogRecovery>());
+        services.AddSingleton<EventLogLifecycle>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<EventLogLifecycle>());
+    }
+
+    /// <summary>Health for orchestrators, the dashboard for operators, metrics, and a memory probe for benchmarks.</summary>
+    public static WebApplication MapSiloEndpoints(this WebApplication app)
+    {
+        app.MapGet("/", () => Results.Redirect("/dashboard"));
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready");
+        app.MapOrleansDashboard("/dashboard");
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/diagnostics/memory", async (IGrainFactory grains, ILocalSiloDetails local) =>
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var stats = await grains.GetGrain<IManagementGrain>(0).GetRuntimeStatistics([local.SiloAddress]);
+            return Results.Ok(new { gcHeapBytes = GC.GetTotalMemory(forceFullCollection: false), activations = stats.Sum(s => s.ActivationCount) });
+        });
+        return app;
+    }
+}

@@ -1,0 +1,27 @@
+using Marketing.Silo.EventLog;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Marketing.Silo;
+
+/// <summary>Ready when this silo is an active cluster member and has replayed the log tails of silos that died.</summary>
+public sealed class SiloReadinessCheck(IClusterMembershipService membership, ILocalSiloDetails local, IServiceProvider services) : IHealthCheck
+{
+    /// <summary>Meters of our own features, exported beside Orleans'.</summary>
+    public const string MarketingMeters = "Marketing.*";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress);
+        if (status != SiloStatus.Active)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"silo is {status}"));
+        }
+
+        if (services.GetService<EventLogRecovery>() is { IsCaughtUp: false })
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("replaying the event-log tails of dead silos"));
+        }
+
+        return Task.FromResult(HealthCheckResult.Healthy($"active; {membership.CurrentSnapshot.Members.Count(m => m.Value.Status == SiloStatus.Active)} active silos"));
+    }
+}

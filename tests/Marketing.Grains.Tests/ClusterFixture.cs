@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Marketing.Abstractions;
+using Marketing.Abstractions.Events;
+using Marketing.Grains.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Marketing.Grains.Tests;
+
+/// <summary>Two in-process silos with memory storage, shared by the grain tests.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    /// <summary>Log records a test plants as if a crashed silo had left them behind.</summary>
+    public static PlantedRecovery Planted { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.GrainState);
+            silo.Services.AddSingleton<IEventLogRecovery>(Planted);
+            silo.AddMarketingGrains();
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Every record in every silo's in-memory log.</summary>
+    public async Task<List<LoggedEvent>> LoggedAsync()
+    {
+        var all = new List<LoggedEvent>();
+        foreach (var silo in Cluster.Silos)
+        {
+            var log = Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<InMemoryEventLog>();
+            await foreach (var record in log.ReadAllAsync())
+            {
+                all.Add(record);
+            }
+        }
+
+        return all;
+    }
+
+    public static ShopperEvent View(string id, string sku, DateTimeOffset? at = null) =>
+        new() { EventId = id, Type = ShopperEventType.View, Timestamp = at ?? DateTimeOffset.UtcNow, Sku = sku };
+
+    public static ShopperEvent Purchase(string id, string orderId, params (string Sku, int Quantity, decimal Price)[] lines) => new()
+    {
+        EventId = id,
+        Type = ShopperEventType.Purchase,
+        Timestamp = DateTimeOffset.UtcNow,
+        OrderId = orderId,
+        Lines = [.. lines.Select(l => new OrderLine(l.Sku, l.Quantity, l.Price))],
+    };
+}
+
+public sealed class PlantedRecovery : IEventLogRecovery
+{
+    private readonly ConcurrentDictionary<string, ImmutableArray<LoggedEvent>> _pending = new();
+
+    public void Plant(string shopper, params LoggedEvent[] records) => _pending[shopper] = [.. records];
+
+    public ValueTask<IReadOnlyList<LoggedEvent>> PendingFor(string shopper, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<IReadOnlyList<LoggedEvent>>(_pending.TryGetValue(shopper, out var r) ? r : []);
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
