@@ -21,6 +21,9 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
     /// <summary>Outstanding chunks of one large <see cref="EncodeBatchAsync"/> call: keeps the pipeline full without flooding the queue.</summary>
     private const int ChunksInFlightPerCall = 4;
 
+    /// <summary>Rough cost of one more inference run, in padded token slots: below this much padding, merging is cheaper.</summary>
+    private const int RunOverheadTokens = 64;
+
     private readonly OnnxTextEncoder _encoder;
     private readonly ILogger _logger;
     private readonly EncoderMetrics _metrics;
@@ -237,7 +240,10 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
         return added;
     }
 
-    /// <summary>Sorts by token length and runs consecutive groups, cutting a group where padding would waste much compute.</summary>
+    /// <summary>
+    /// Sorts by token length and runs consecutive groups. A group grows while its padding stays a small share of its
+    /// token slots (padding is compute spent on nothing); a separate run costs about <see cref="RunOverheadTokens"/> slots.
+    /// </summary>
     private void RunGrouped(List<Pending> taken)
     {
         taken.Sort(static (a, b) => a.Ids.Length != b.Ids.Length
@@ -247,10 +253,18 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
         var start = 0;
         while (start < taken.Count)
         {
-            var shortest = taken[start].Ids.Length;
             var end = start + 1;
-            while (end < taken.Count && end - start < _maxBatchSize && taken[end].Ids.Length <= (shortest * 3 / 2) + 8)
+            var real = taken[start].Ids.Length;
+            while (end < taken.Count && end - start < _maxBatchSize)
             {
+                var width = taken[end].Ids.Length;
+                var slots = (end - start + 1) * width;
+                if (slots - (real + width) > RunOverheadTokens + (slots / 4))
+                {
+                    break;
+                }
+
+                real += width;
                 end++;
             }
 

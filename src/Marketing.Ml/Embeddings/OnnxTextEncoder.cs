@@ -300,8 +300,12 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
         if (settings.ExecutionProvider != ExecutionProviderPreference.Cpu)
         {
             var cudaOptions = NewSessionOptions(settings);
+            var environment = OrtEnv.Instance();
+            var logLevel = environment.EnvLogLevel;
             try
             {
+                // ONNX Runtime prints its own error when the CUDA libraries are missing; the fallback is ours to report.
+                environment.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
                 cudaOptions.AppendExecutionProvider_CUDA(0);
                 return (new InferenceSession(modelPath, cudaOptions), cudaOptions, ExecutionProviderKind.Cuda);
             }
@@ -314,6 +318,10 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
                 }
 
                 LogCudaUnavailable(log, FirstLine(e.Message));
+            }
+            finally
+            {
+                environment.EnvLogLevel = logLevel;
             }
         }
 
