@@ -19,7 +19,7 @@ public sealed class BatchingTextEncoderTests(EncoderFixture fixture)
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == EncoderMetrics.MeterName && instrument.Name == "encoder.batch.size")
+            if (instrument.Meter.Name == BatchingTextEncoder.MeterName && instrument.Name == "encoder.batch.size")
             {
                 l.EnableMeasurementEvents(instrument);
             }

@@ -15,6 +15,9 @@ namespace Marketing.Ml.Embeddings;
 /// </summary>
 public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 {
+    /// <summary>The meter of the encoder's instruments (batch size, queue wait, inference time, padding, rejections, provider).</summary>
+    public const string MeterName = EncoderMetrics.MeterName;
+
     /// <summary>How many batches' worth of waiting texts are sorted together by length.</summary>
     private const int GroupingWindowBatches = 4;
 
@@ -94,14 +97,16 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
         var inFlight = new Queue<(int Start, Request Request)>();
         try
         {
-            for (var start = 0; start < tokenized.Length; start += _maxBatchSize)
+            // A chunk never exceeds the queue bound, so a large call fits however small the queue is configured.
+            var chunk = Math.Min(_maxBatchSize, _maxQueueLength);
+            for (var start = 0; start < tokenized.Length; start += chunk)
             {
                 if (inFlight.Count == ChunksInFlightPerCall)
                 {
                     await Collect(inFlight.Dequeue(), results).ConfigureAwait(false);
                 }
 
-                var count = Math.Min(_maxBatchSize, tokenized.Length - start);
+                var count = Math.Min(chunk, tokenized.Length - start);
                 inFlight.Enqueue((start, Submit(tokenized, start, count, abandon.Token)));
             }
 
