@@ -138,15 +138,19 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
             return;
         }
 
+        // The signal and the token source stay undisposed: a caller racing with shutdown may still touch them.
         _stop.Cancel();
         _dispatcher.Join();
+        FailQueued();
+    }
+
+    private void FailQueued()
+    {
         while (_queue.TryDequeue(out var pending))
         {
+            Interlocked.Decrement(ref _queued);
             pending.Request.TrySetException(new ObjectDisposedException(nameof(BatchingTextEncoder)));
         }
-
-        _stop.Dispose();
-        _wake.Dispose();
     }
 
     private Request Submit(int[][] tokenized, int start, int count, CancellationToken cancellationToken)
@@ -169,6 +173,12 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
         }
 
         _wake.Set();
+        if (_stop.IsCancellationRequested)
+        {
+            // Disposed while these were being queued: nobody will run them.
+            FailQueued();
+        }
+
         return request;
     }
 
