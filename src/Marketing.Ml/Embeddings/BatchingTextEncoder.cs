@@ -1,0 +1,362 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Marketing.Ml.Embeddings;
+
+/// <summary>
+/// The silo-wide front of <see cref="OnnxTextEncoder"/>: callers tokenise on their own thread and queue; one dispatcher
+/// thread gathers what is waiting into batches of texts of similar token length (little padding) and runs them one at a
+/// time, so concurrent requests share inference runs instead of fighting over the cores. The queue is bounded: a full
+/// queue refuses new texts with <see cref="EncoderOverloadedException"/> rather than growing memory.
+/// </summary>
+public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
+{
+    /// <summary>The meter of the encoder's instruments (batch size, queue wait, inference time, padding, rejections, provider).</summary>
+    public const string MeterName = EncoderMetrics.MeterName;
+
+    /// <summary>How many batches' worth of waiting texts are sorted together by length.</summary>
+    private const int GroupingWindowBatches = 4;
+
+    /// <summary>Outstanding chunks of one large <see cref="EncodeBatchAsync"/> call: keeps the pipeline full without flooding the queue.</summary>
+    private const int ChunksInFlightPerCall = 4;
+
+    /// <summary>Rough cost of one more inference run, in padded token slots: below this much padding, merging is cheaper.</summary>
+    private const int RunOverheadTokens = 64;
+
+    private readonly OnnxTextEncoder _encoder;
+    private readonly ILogger _logger;
+    private readonly EncoderMetrics _metrics;
+    private readonly ConcurrentQueue<Pending> _queue = new();
+    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _dispatcher;
+    private readonly int _maxBatchSize;
+    private readonly int _maxQueueLength;
+    private readonly long _maxWaitTicks;
+    private int _queued;
+    private int _lastTaken;
+    private long _sequence;
+
+    public BatchingTextEncoder(
+        OnnxTextEncoder encoder,
+        IOptions<EncoderOptions> options,
+        IMeterFactory meterFactory,
+        ILogger<BatchingTextEncoder>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var settings = options.Value;
+        _encoder = encoder;
+        _logger = logger ?? NullLogger<BatchingTextEncoder>.Instance;
+        _maxBatchSize = settings.MaxBatchSize;
+        _maxQueueLength = settings.MaxQueueLength;
+        _maxWaitTicks = (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
+        _metrics = new EncoderMetrics(meterFactory, encoder.Provider, () => Volatile.Read(ref _queued));
+        _dispatcher = new Thread(Dispatch) { IsBackground = true, Name = "text-encoder-batches" };
+        _dispatcher.Start();
+    }
+
+    public int Dimensions => _encoder.Dimensions;
+
+    /// <summary>The execution provider inference runs on.</summary>
+    public ExecutionProviderKind Provider => _encoder.Provider;
+
+    /// <summary>Texts waiting for inference now.</summary>
+    public int QueueLength => Volatile.Read(ref _queued);
+
+    public async ValueTask<float[]> EncodeAsync(string text, CancellationToken cancellationToken = default)
+    {
+        var ids = _encoder.Tokenize(text);
+        var request = Submit([ids], 0, 1, cancellationToken);
+        return (await request.Task.ConfigureAwait(false))[0];
+    }
+
+    public async Task<float[][]> EncodeBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var tokenized = new int[texts.Count][];
+        for (var i = 0; i < tokenized.Length; i++)
+        {
+            try
+            {
+                tokenized[i] = _encoder.Tokenize(texts[i]);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"texts[{i}]: {e.Message}", nameof(texts), e);
+            }
+        }
+
+        var results = new float[tokenized.Length][];
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new Queue<(int Start, Request Request)>();
+        try
+        {
+            // A chunk never exceeds the queue bound, so a large call fits however small the queue is configured.
+            var chunk = Math.Min(_maxBatchSize, _maxQueueLength);
+            for (var start = 0; start < tokenized.Length; start += chunk)
+            {
+                if (inFlight.Count == ChunksInFlightPerCall)
+                {
+                    await Collect(inFlight.Dequeue(), results).ConfigureAwait(false);
+                }
+
+                var count = Math.Min(chunk, tokenized.Length - start);
+                inFlight.Enqueue((start, Submit(tokenized, start, count, abandon.Token)));
+            }
+
+            while (inFlight.Count > 0)
+            {
+                await Collect(inFlight.Dequeue(), results).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // Chunks already queued would only waste inference time now.
+            await abandon.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return results;
+
+        static async Task Collect((int Start, Request Request) chunk, float[][] results)
+        {
+            var vectors = await chunk.Request.Task.ConfigureAwait(false);
+            vectors.CopyTo(results, chunk.Start);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        // The signal and the token source stay undisposed: a caller racing with shutdown may still touch them.
+        _stop.Cancel();
+        _dispatcher.Join();
+        FailQueued();
+    }
+
+    private void FailQueued()
+    {
+        while (_queue.TryDequeue(out var pending))
+        {
+            Interlocked.Decrement(ref _queued);
+            pending.Request.TrySetException(new ObjectDisposedException(nameof(BatchingTextEncoder)));
+        }
+    }
+
+    private Request Submit(int[][] tokenized, int start, int count, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+        var queued = Interlocked.Add(ref _queued, count);
+        if (queued > _maxQueueLength)
+        {
+            Interlocked.Add(ref _queued, -count);
+            _metrics.Rejected(count);
+            throw new EncoderOverloadedException(queued - count, _maxQueueLength);
+        }
+
+        var request = new Request(count, cancellationToken);
+        var now = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            _queue.Enqueue(new Pending(tokenized[start + i], request, i, now, Interlocked.Increment(ref _sequence)));
+        }
+
+        _wake.Set();
+        if (_stop.IsCancellationRequested)
+        {
+            // Disposed while these were being queued: nobody will run them.
+            FailQueued();
+        }
+
+        return request;
+    }
+
+    private void Dispatch()
+    {
+        var window = _maxBatchSize * GroupingWindowBatches;
+        var taken = new List<Pending>(window);
+        var stop = _stop.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                _wake.Reset();
+                Take(taken, window);
+                if (taken.Count == 0)
+                {
+                    _wake.Wait(stop);
+                    continue;
+                }
+
+                // Under concurrent load, a short wait fills the batch; a lone request on an idle encoder goes at once.
+                if (taken.Count < _maxBatchSize && Volatile.Read(ref _lastTaken) > 1 && _maxWaitTicks > 0)
+                {
+                    var deadline = Stopwatch.GetTimestamp() + _maxWaitTicks;
+                    while (taken.Count < _maxBatchSize)
+                    {
+                        var remaining = deadline - Stopwatch.GetTimestamp();
+                        if (remaining <= 0)
+                        {
+                            break;
+                        }
+
+                        _wake.Reset();
+                        if (Take(taken, window) == 0)
+                        {
+                            _wake.Wait(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency), stop);
+                        }
+                    }
+                }
+
+                Volatile.Write(ref _lastTaken, taken.Count);
+                RunGrouped(taken);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            finally
+            {
+                foreach (var pending in taken)
+                {
+                    pending.Request.TrySetException(new ObjectDisposedException(nameof(BatchingTextEncoder)));
+                }
+
+                taken.Clear();
+            }
+        }
+    }
+
+    /// <summary>Moves waiting texts (up to <paramref name="limit"/> in all) into <paramref name="taken"/>, dropping those whose caller gave up.</summary>
+    private int Take(List<Pending> taken, int limit)
+    {
+        var added = 0;
+        while (taken.Count < limit && _queue.TryDequeue(out var pending))
+        {
+            Interlocked.Decrement(ref _queued);
+            if (!pending.Request.Task.IsCompleted)
+            {
+                taken.Add(pending);
+                added++;
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>
+    /// Sorts by token length and runs consecutive groups. A group grows while its padding stays a small share of its
+    /// token slots (padding is compute spent on nothing); a separate run costs about <see cref="RunOverheadTokens"/> slots.
+    /// </summary>
+    private void RunGrouped(List<Pending> taken)
+    {
+        taken.Sort(static (a, b) => a.Ids.Length != b.Ids.Length
+            ? a.Ids.Length.CompareTo(b.Ids.Length)
+            : a.Sequence.CompareTo(b.Sequence));
+        var group = new List<int[]>(_maxBatchSize);
+        var start = 0;
+        while (start < taken.Count)
+        {
+            var end = start + 1;
+            var real = taken[start].Ids.Length;
+            while (end < taken.Count && end - start < _maxBatchSize)
+            {
+                var width = taken[end].Ids.Length;
+                var slots = (end - start + 1) * width;
+                if (slots - (real + width) > RunOverheadTokens + (slots / 4))
+                {
+                    break;
+                }
+
+                real += width;
+                end++;
+            }
+
+            group.Clear();
+            var tokens = 0;
+            for (var i = start; i < end; i++)
+            {
+                group.Add(taken[i].Ids);
+                tokens += taken[i].Ids.Length;
+            }
+
+            var began = Stopwatch.GetTimestamp();
+            for (var i = start; i < end; i++)
+            {
+                _metrics.Waited(Stopwatch.GetElapsedTime(taken[i].EnqueuedAt, began).TotalMilliseconds);
+            }
+
+            try
+            {
+                var vectors = _encoder.Run(group);
+                for (var i = start; i < end; i++)
+                {
+                    taken[i].Request.Complete(taken[i].Index, vectors[i - start]);
+                }
+
+                var width = taken[end - 1].Ids.Length;
+                _metrics.Batch(end - start, Stopwatch.GetElapsedTime(began).TotalMilliseconds, 1 - ((double)tokens / ((end - start) * width)));
+            }
+            catch (Exception e)
+            {
+                LogInferenceFailed(_logger, end - start, e);
+                for (var i = start; i < end; i++)
+                {
+                    taken[i].Request.TrySetException(e);
+                }
+            }
+
+            start = end;
+        }
+
+        taken.Clear();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Text encoder inference failed for a batch of {Count} texts")]
+    private static partial void LogInferenceFailed(ILogger logger, int count, Exception exception);
+
+    private readonly record struct Pending(int[] Ids, Request Request, int Index, long EnqueuedAt, long Sequence);
+
+    /// <summary>One caller's texts; completes when every one of them has its vector.</summary>
+    private sealed class Request : TaskCompletionSource<float[][]>
+    {
+        private readonly float[][] _vectors;
+        private readonly CancellationTokenRegistration _cancellation;
+        private int _remaining;
+
+        public Request(int count, CancellationToken cancellationToken)
+            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            _vectors = new float[count][];
+            _remaining = count;
+            if (cancellationToken.CanBeCanceled)
+            {
+                _cancellation = cancellationToken.Register(static state =>
+                {
+                    var (request, token) = ((Request, CancellationToken))state!;
+                    request.TrySetCanceled(token);
+                }, (this, cancellationToken));
+            }
+        }
+
+        public void Complete(int index, float[] vector)
+        {
+            _vectors[index] = vector;
+            if (Interlocked.Decrement(ref _remaining) == 0 && TrySetResult(_vectors))
+            {
+                _cancellation.Dispose();
+            }
+        }
+    }
+}

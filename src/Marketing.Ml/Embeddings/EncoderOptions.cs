@@ -1,0 +1,75 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Marketing.Ml.Embeddings;
+
+/// <summary>Which ONNX Runtime execution provider the encoder runs on.</summary>
+public enum ExecutionProviderPreference
+{
+    /// <summary>CUDA when it can be loaded, CPU otherwise.</summary>
+    Auto,
+
+    /// <summary>CPU only.</summary>
+    Cpu,
+
+    /// <summary>CUDA only: start-up fails when CUDA cannot be loaded.</summary>
+    Cuda,
+}
+
+/// <summary>The execution provider an encoder actually runs on.</summary>
+public enum ExecutionProviderKind
+{
+    Cpu,
+    Cuda,
+}
+
+/// <summary>
+/// Settings of the text encoder (section <c>Encoder</c>). The defaults run all-MiniLM-L6-v2 from the files the build
+/// extracts next to the application; any BERT-style ONNX model with a WordPiece vocabulary can replace it.
+/// </summary>
+public sealed class EncoderOptions
+{
+    public const string SectionName = "Encoder";
+
+    /// <summary>Folder, relative to the application, where the build places all-MiniLM-L6-v2.</summary>
+    public const string DefaultModelFolder = "models/all-MiniLM-L6-v2";
+
+    /// <summary>ONNX model file; a relative path is resolved against the application folder.</summary>
+    [Required]
+    public string ModelPath { get; set; } = DefaultModelFolder + "/model.onnx";
+
+    /// <summary>WordPiece vocabulary (one token a line); a relative path is resolved against the application folder.</summary>
+    [Required]
+    public string VocabPath { get; set; } = DefaultModelFolder + "/vocab.txt";
+
+    /// <summary>Whether the model is uncased (all-MiniLM-L6-v2 is): text is lower-cased before tokenisation.</summary>
+    public bool LowerCase { get; set; } = true;
+
+    /// <summary>Longer texts are truncated to this many tokens, [CLS] and [SEP] included (all-MiniLM-L6-v2 was trained on 256).</summary>
+    [Range(4, 512)]
+    public int MaxTokens { get; set; } = 256;
+
+    /// <summary>Most texts in one inference run.</summary>
+    [Range(1, 1024)]
+    public int MaxBatchSize { get; set; } = 64;
+
+    /// <summary>How long a batch may wait for more texts while the encoder is busy with concurrent requests.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Most texts waiting for inference; more are refused with <see cref="EncoderOverloadedException"/>.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxQueueLength { get; set; } = 4096;
+
+    [EnumDataType(typeof(ExecutionProviderPreference))]
+    public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
+
+    /// <summary>Threads ONNX Runtime uses inside one inference run; 0 lets it choose (one per core).</summary>
+    [Range(0, 256)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Whether ONNX Runtime's worker threads spin while idle: faster hand-offs, but burns CPU that grains could use.</summary>
+    public bool AllowSpinning { get; set; }
+
+    internal static string Resolve(string path) =>
+        Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, path));
+}

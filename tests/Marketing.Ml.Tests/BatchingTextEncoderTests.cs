@@ -1,0 +1,126 @@
+using System.Diagnostics.Metrics;
+using Marketing.Ml.Embeddings;
+using Microsoft.Extensions.Options;
+
+namespace Marketing.Ml.Tests;
+
+[Collection(EncoderCollection.Name)]
+public sealed class BatchingTextEncoderTests(EncoderFixture fixture)
+{
+    private static readonly string[] Titles =
+        [.. InstacartCatalogue.Instance.Products.Where((_, i) => i % 700 == 3).Select(p => p.Name)];
+
+    [Fact]
+    public async Task Concurrent_requests_get_the_same_vectors_as_single_calls_and_share_inference_runs()
+    {
+        using var meters = new TestMeterFactory();
+        using var batching = Batching(meters, new EncoderOptions { MaxBatchSize = 16 });
+        var largestBatch = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == BatchingTextEncoder.MeterName && instrument.Name == "encoder.batch.size")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, size, _, _) => InterlockedMax(ref largestBatch, size));
+        listener.Start();
+
+        var concurrent = await Task.WhenAll(Titles.Select(t => batching.EncodeAsync(t).AsTask()));
+        var asBatch = await batching.EncodeBatchAsync(Titles);
+
+        for (var i = 0; i < Titles.Length; i++)
+        {
+            var single = await fixture.Encoder.EncodeAsync(Titles[i]);
+            Assert.True(VectorAssert.Cosine(single, concurrent[i]) > 0.99999f, Titles[i]);
+            Assert.True(VectorAssert.Cosine(single, asBatch[i]) > 0.99999f, Titles[i]);
+        }
+
+        Assert.True(largestBatch > 1, $"largest batch {largestBatch}");
+        Assert.Equal(0, batching.QueueLength);
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_new_texts_with_a_clear_error_and_serves_the_rest()
+    {
+        using var meters = new TestMeterFactory();
+        using var batching = Batching(meters, new EncoderOptions { MaxBatchSize = 4, MaxQueueLength = 8 });
+        var text = Titles[0];
+
+        var requests = Enumerable.Range(0, 300).Select(_ => batching.EncodeAsync(text).AsTask()).ToArray();
+        var outcomes = await Task.WhenAll(requests.Select(async r =>
+        {
+            try
+            {
+                return (Vector: (float[]?)await r, Error: (Exception?)null);
+            }
+            catch (EncoderOverloadedException e)
+            {
+                return (Vector: (float[]?)null, Error: (Exception?)e);
+            }
+        }));
+
+        var refused = outcomes.Where(o => o.Error is not null).ToArray();
+        Assert.NotEmpty(refused);
+        Assert.Contains("Encoder:MaxQueueLength", refused[0].Error!.Message, StringComparison.Ordinal);
+        var expected = await fixture.Encoder.EncodeAsync(text);
+        Assert.All(outcomes.Where(o => o.Vector is not null), o => Assert.True(VectorAssert.Cosine(expected, o.Vector!) > 0.99999f));
+        Assert.Equal(0, batching.QueueLength);
+    }
+
+    [Fact]
+    public async Task Over_long_text_is_truncated_to_the_model_limit_without_error()
+    {
+        using var meters = new TestMeterFactory();
+        using var batching = Batching(meters, new EncoderOptions());
+        var head = string.Concat(Enumerable.Repeat("organic gala apples and fresh bananas ", 300));
+
+        var first = await batching.EncodeAsync(head + "with chocolate syrup");
+        var second = await batching.EncodeAsync(head + "with frozen pizza and dish soap");
+
+        Assert.Equal(384, first.Length);
+        Assert.Equal(1f, System.Numerics.Tensors.TensorPrimitives.Norm(first), 1e-4f);
+        // Only the first 256 tokens are read, so different endings past the limit give the same vector.
+        Assert.True(VectorAssert.Cosine(first, second) > 0.99999f);
+    }
+
+    [Fact]
+    public async Task Empty_or_whitespace_text_is_an_argument_error_naming_the_position()
+    {
+        using var meters = new TestMeterFactory();
+        using var batching = Batching(meters, new EncoderOptions());
+
+        await Assert.ThrowsAsync<ArgumentException>(() => batching.EncodeAsync("").AsTask());
+        await Assert.ThrowsAsync<ArgumentException>(() => batching.EncodeAsync(" \t ").AsTask());
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => batching.EncodeBatchAsync(["Organic Bananas", "   "]));
+        Assert.Contains("texts[1]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cancelled_request_is_cancelled()
+    {
+        using var meters = new TestMeterFactory();
+        using var batching = Batching(meters, new EncoderOptions());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => batching.EncodeAsync("Organic Bananas", new CancellationToken(true)).AsTask());
+    }
+
+    private BatchingTextEncoder Batching(IMeterFactory meters, EncoderOptions options) =>
+        new(fixture.Encoder, Options.Create(options), meters);
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}
