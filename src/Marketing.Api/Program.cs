@@ -2,13 +2,13 @@ using Marketing.Api.Campaigns;
 using Marketing.Api.Docs;
 using Marketing.Api.Events;
 using Marketing.Api.Home;
-using Marketing.Api.Hosting;
 using Marketing.Api.Operations;
 using Marketing.Api.Problems;
 using Marketing.Api.Products;
 using Marketing.Api.Security;
 using Marketing.Api.Users;
 using Marketing.Client;
+using Marketing.Hosting;
 
 // Settings files sit next to the assembly, so `dotnet path/to/Marketing.Api.dll` finds them from any directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

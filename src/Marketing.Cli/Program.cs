@@ -6,6 +6,7 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>
     ["import"] = ImportCommand.RunAsync,
     ["bench intake"] = BenchIntakeCommand.RunAsync,
     ["bench memory"] = BenchMemoryCommand.RunAsync,
+    ["bench encoder"] = BenchEncoderCommand.RunAsync,
 };
 
 return await CommandDispatcher.RunAsync(commands, args);

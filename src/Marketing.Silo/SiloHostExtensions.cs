@@ -6,9 +6,12 @@ using Marketing.Client;
 using Marketing.Grains;
 using Marketing.Grains.Events;
 using Marketing.Silo.EventLog;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Marketing.Silo;
 
@@ -54,7 +57,12 @@ public static class SiloHostExtensions
             {
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedIp), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.AdvertisedIp != "127.0.0.1");
                 orleans.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(cluster.StorageConnectionString));
-                orleans.AddAzureBlobGrainStorage(StorageNames.GrainState, o => o.BlobServiceClient = new BlobServiceClient(cluster.StorageConnectionString));
+                // Orleans' own serializer, not the provider's default JSON one, which cannot read immutable collections back.
+                orleans.AddAzureBlobGrainStorage(StorageNames.GrainState, (OptionsBuilder<AzureBlobStorageOptions> blob) => blob.Configure<IServiceProvider>((o, services) =>
+                {
+                    o.BlobServiceClient = new BlobServiceClient(cluster.StorageConnectionString);
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+                }));
                 orleans.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(cluster.StorageConnectionString));
                 AddDurableEventLog(orleans.Services, cluster.StorageConnectionString);
             }

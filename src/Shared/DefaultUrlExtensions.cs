@@ -1,6 +1,8 @@
-namespace Marketing.Api.Hosting;
+// Shared by the web hosts (gateway, silo); linked into each project rather than packaged.
 
-public static class DefaultUrlExtensions
+namespace Marketing.Hosting;
+
+internal static class DefaultUrlExtensions
 {
     /// <summary>
     /// Listens on <paramref name="url"/> unless an address was given (<c>--urls</c>, <c>ASPNETCORE_URLS</c>,

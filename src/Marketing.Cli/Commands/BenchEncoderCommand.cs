@@ -17,7 +17,7 @@ namespace Marketing.Cli.Commands;
 /// <c>SentenceEncoder</c> on real Instacart product names (throughput under concurrent load, single-request latency),
 /// and top-10 search over 50,000 × 384 vectors. Prints Markdown tables.
 /// </summary>
-public static class EncoderBenchCommand
+public static class BenchEncoderCommand
 {
     private const string Usage =
         "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500]";
