@@ -5,6 +5,7 @@ using Marketing.Api.Home;
 using Marketing.Api.Operations;
 using Marketing.Api.Problems;
 using Marketing.Api.Products;
+using Marketing.Api.Search;
 using Marketing.Api.Security;
 using Marketing.Api.Users;
 using Marketing.Client;
@@ -31,6 +32,7 @@ app.MapOperations();
 app.MapEvents();
 app.MapUsers();
 app.MapProducts();
+app.MapSearch();
 app.MapCampaigns();
 
 app.Run();

@@ -1,5 +1,8 @@
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
+using Marketing.Grains.Search;
+using Marketing.Grains.Users;
+using Marketing.Ml.Embeddings;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,7 +14,8 @@ public static class GrainsSiloBuilderExtensions
     /// Registers what the grains need on a silo. The event log defaults to the in-memory one; a silo with durable
     /// storage registers its own <see cref="IEventLog"/>, <see cref="IEventLogReader"/> and
     /// <see cref="IEventLogRecovery"/> first (these are added only if absent). The caller adds grain storage named
-    /// <see cref="Abstractions.StorageNames.GrainState"/>.
+    /// <see cref="Abstractions.StorageNames.GrainState"/>. The text encoder is the ONNX one from the <c>Encoder</c>
+    /// section unless an <see cref="ITextEncoder"/> is registered first.
     /// </summary>
     public static ISiloBuilder AddMarketingGrains(this ISiloBuilder silo)
     {
@@ -20,6 +24,16 @@ public static class GrainsSiloBuilderExtensions
             .BindConfiguration(EventIntakeOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<SearchOptions>()
+            .BindConfiguration(SearchOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<InterestOptions>()
+            .BindConfiguration(InterestOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddTextEncoder();
+        services.AddHostedService<EncoderWarmup>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<InMemoryEventLog>();
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<InMemoryEventLog>());

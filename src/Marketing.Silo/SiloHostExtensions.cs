@@ -98,12 +98,20 @@ public static class SiloHostExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<EventLogLifecycle>());
     }
 
+    /// <summary>Readiness as JSON: status, and per check its description and data (active silos, the encoder's provider and queue).</summary>
+    private static Task WriteHealthAsync(HttpContext http, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report) =>
+        http.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
+        });
+
     /// <summary>Health for orchestrators, the dashboard for operators, metrics, and a memory probe for benchmarks.</summary>
     public static WebApplication MapSiloEndpoints(this WebApplication app)
     {
         app.MapGet("/", () => Results.Redirect("/dashboard"));
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready");
+        app.MapHealthChecks("/health/ready", new() { ResponseWriter = WriteHealthAsync });
         app.MapOrleansDashboard("/dashboard");
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/diagnostics/memory", async (IGrainFactory grains, ILocalSiloDetails local) =>

@@ -1,3 +1,4 @@
+using Marketing.Ml.Embeddings;
 using Marketing.Silo.EventLog;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -22,6 +23,16 @@ public sealed class SiloReadinessCheck(IClusterMembershipService membership, ILo
             return Task.FromResult(HealthCheckResult.Unhealthy("replaying the event-log tails of dead silos"));
         }
 
-        return Task.FromResult(HealthCheckResult.Healthy($"active; {membership.CurrentSnapshot.Members.Count(m => m.Value.Status == SiloStatus.Active)} active silos"));
+        var activeSilos = membership.CurrentSnapshot.Members.Count(m => m.Value.Status == SiloStatus.Active);
+        var encoder = services.GetService<BatchingTextEncoder>();
+        var data = new Dictionary<string, object> { ["activeSilos"] = activeSilos };
+        if (encoder is not null)
+        {
+            data["encoderProvider"] = encoder.Provider.ToString();
+            data["encoderQueue"] = encoder.QueueLength;
+        }
+
+        var provider = encoder is null ? "" : $"; text encoder on {encoder.Provider}";
+        return Task.FromResult(HealthCheckResult.Healthy($"active; {activeSilos} active silos{provider}", data));
     }
 }

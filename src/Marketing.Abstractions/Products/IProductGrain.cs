@@ -33,6 +33,22 @@ public interface IProductStatsSink : IGrainWithStringKey
     Task AddInteractions(ImmutableArray<DailyProductStats> deltas);
 }
 
+/// <summary>A product's text embedding, for search and shopper interests; kept apart from the public product interface.</summary>
+[Alias("mk.IProductEmbedding")]
+public interface IProductEmbedding : IGrainWithStringKey
+{
+    /// <summary>The unit-length embedding of the product's text; null when the product does not exist or is not embedded yet.</summary>
+    [Alias("GetTextEmbedding")]
+    Task<float[]?> GetTextEmbedding();
+
+    /// <summary>
+    /// Embeds the product if it has no embedding and puts it in its index shard again; false when the product does
+    /// not exist. For rebuilding the index after the shard count changed or a shard lost its latest snapshot.
+    /// </summary>
+    [Alias("Reindex")]
+    Task<bool> Reindex();
+}
+
 [GenerateSerializer, Immutable, Alias("mk.ProductInput")]
 public sealed record ProductInput
 {

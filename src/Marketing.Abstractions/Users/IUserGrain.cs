@@ -34,6 +34,18 @@ public interface IUserGrain : IGrainWithStringKey
     Task<ErasureReceipt> Erase();
 }
 
+/// <summary>What a shopper is into, as one vector in the product embedding space; kept apart from the profile interface.</summary>
+[Alias("mk.IShopperInterest")]
+public interface IShopperInterest : IGrainWithStringKey
+{
+    /// <summary>
+    /// The unit-length interest embedding, with every event so far folded in; null when none of the shopper's events
+    /// touched an embedded product or search, or when they refused personalisation.
+    /// </summary>
+    [Alias("GetInterestEmbedding")]
+    Task<float[]?> GetInterestEmbedding();
+}
+
 [GenerateSerializer, Immutable, Alias("mk.ConsentUpdate")]
 public sealed record ConsentUpdate(
     [property: Id(0)] bool? Personalisation,

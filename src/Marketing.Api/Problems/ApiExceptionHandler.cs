@@ -1,5 +1,6 @@
 using Marketing.Abstractions;
 using Marketing.Abstractions.Campaigns;
+using Marketing.Abstractions.Search;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Orleans.Runtime.Messaging;
@@ -61,6 +62,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                     Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
                     Detail = bad.Message,
                 };
+            case EncoderBusyException busy:
+                http.Response.Headers.RetryAfter = "1";
+                return new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Text encoder busy", Detail = busy.Message };
             case OrleansMessageRejectionException or ConnectionFailedException or TimeoutException:
                 LogClusterUnavailable(logger, http.Request.Method, http.Request.Path, exception.GetType().Name, exception.Message);
                 http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,15 +1,21 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Search;
+using Marketing.Grains.Search;
 using Marketing.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Marketing.Grains.Products;
 
 /// <summary>
 /// One catalogue item. The record is written through (catalogue changes are rare and must not be lost); the daily
-/// counters are written behind, since they arrive once a second from every silo.
+/// counters are written behind, since they arrive once a second from every silo. The text embedding is computed when
+/// the text is new or changed, stored with the record, and pushed to the product's index shard; if the encoder is
+/// busy the product is stored without one and a timer tries again.
 /// </summary>
-public sealed class ProductGrain : Grain, IProductGrain, IProductStatsSink
+public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSink, IProductEmbedding
 {
     public const int StatsDays = 120;
     private static readonly TimeSpan StatsWriteDelay = TimeSpan.FromSeconds(30);
@@ -17,15 +23,37 @@ public sealed class ProductGrain : Grain, IProductGrain, IProductStatsSink
     private readonly IPersistentState<ProductState> _state;
     private readonly TimeProvider _time;
     private readonly DeferredWrite _statsWrite;
+    private readonly SearchOptions _search;
+    private readonly ILogger<ProductGrain> _logger;
+    private IGrainTimer? _embeddingRetry;
 
-    public ProductGrain([PersistentState("product", StorageNames.GrainState)] IPersistentState<ProductState> state, TimeProvider time)
+    public ProductGrain(
+        [PersistentState("product", StorageNames.GrainState)] IPersistentState<ProductState> state,
+        TimeProvider time,
+        IOptions<SearchOptions> search,
+        ILogger<ProductGrain> logger)
     {
         _state = state;
         _time = time;
+        _search = search.Value;
+        _logger = logger;
         _statsWrite = new DeferredWrite(this, () => _state.WriteStateAsync(), () => StatsWriteDelay);
     }
 
     private string Sku => this.GetPrimaryKeyString();
+
+    private IProductIndexGrain Shard => GrainFactory.GetGrain<IProductIndexGrain>(SearchShards.Of(Sku, _search.Shards));
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A product stored while the encoder was busy (or before embeddings existed) catches up once it is awake.
+        if (_state.State is { Product: not null, TextEmbedding: null })
+        {
+            ScheduleEmbeddingRetry();
+        }
+
+        return Task.CompletedTask;
+    }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _statsWrite.FlushAsync();
 
@@ -62,20 +90,107 @@ public sealed class ProductGrain : Grain, IProductGrain, IProductStatsSink
             await GrainFactory.GetGrain<ICategoryDirectoryGrain>(newCategory).Add(Sku);
         }
 
+        var embedding = textChanged ? await TryEmbedAsync(product) : _state.State.TextEmbedding ?? await TryEmbedAsync(product);
         _state.State.Product = product;
-        if (textChanged)
-        {
-            _state.State.TextEmbedding = null;
-        }
-
+        _state.State.TextEmbedding = embedding;
         _statsWrite.Reset();
         await _state.WriteStateAsync();
+
+        // Every upsert goes to the shard (stock and category change the filters), so resending an upsert also
+        // repairs a shard that missed it.
+        if (embedding is not null)
+        {
+            await Shard.Upsert(IndexEntry(product, embedding));
+        }
+        else
+        {
+            // Old text must not stay findable under the new record.
+            await Shard.Remove(Sku);
+            ScheduleEmbeddingRetry();
+        }
+
         if (oldCategory is not null && newCategory != oldCategory)
         {
             await GrainFactory.GetGrain<ICategoryDirectoryGrain>(oldCategory).Remove(Sku);
         }
 
-        return product with { HasEmbedding = _state.State.TextEmbedding is not null };
+        return product with { HasEmbedding = embedding is not null };
+    }
+
+    public Task<float[]?> GetTextEmbedding() => Task.FromResult(_state.State.TextEmbedding);
+
+    public async Task<bool> Reindex()
+    {
+        if (_state.State.Product is not { } product)
+        {
+            return false;
+        }
+
+        if (_state.State.TextEmbedding is null)
+        {
+            await EmbedStoredAsync();
+        }
+        else
+        {
+            await Shard.Upsert(IndexEntry(product, _state.State.TextEmbedding));
+        }
+
+        return true;
+    }
+
+    /// <summary>What the encoder reads: the title first (it matters most and survives truncation), then category and description.</summary>
+    public static string EmbeddingText(Product product) =>
+        string.IsNullOrWhiteSpace(product.Description)
+            ? $"{product.Title}. {product.Category}"
+            : $"{product.Title}. {product.Category}. {product.Description}";
+
+    private static IndexedProduct IndexEntry(Product product, float[] embedding) =>
+        new(product.Sku, embedding, ProductRules.CategoryKey(product.Category), product.Stock > 0);
+
+    private async Task<float[]?> TryEmbedAsync(Product product)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IEmbeddingGrain>(0).Embed(EmbeddingText(product));
+        }
+        catch (EncoderBusyException busy)
+        {
+            LogEmbeddingDeferred(Sku, busy.Message);
+            return null;
+        }
+    }
+
+    private async Task EmbedStoredAsync()
+    {
+        if (_state.State is not { Product: { } product, TextEmbedding: null })
+        {
+            return;
+        }
+
+        var embedding = await TryEmbedAsync(product);
+        if (embedding is null)
+        {
+            ScheduleEmbeddingRetry();
+            return;
+        }
+
+        _state.State.TextEmbedding = embedding;
+        _statsWrite.Reset();
+        await _state.WriteStateAsync();
+        await Shard.Upsert(IndexEntry(product, embedding));
+    }
+
+    private void ScheduleEmbeddingRetry()
+    {
+        _embeddingRetry?.Dispose();
+        _embeddingRetry = this.RegisterGrainTimer(
+            async _ =>
+            {
+                _embeddingRetry?.Dispose();
+                _embeddingRetry = null;
+                await EmbedStoredAsync();
+            },
+            new GrainTimerCreationOptions(_search.EmbeddingRetryDelay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
     }
 
     public Task<Product?> Get() =>
@@ -89,8 +204,11 @@ public sealed class ProductGrain : Grain, IProductGrain, IProductStatsSink
         }
 
         _statsWrite.Reset();
+        _embeddingRetry?.Dispose();
+        _embeddingRetry = null;
         await _state.ClearStateAsync();
         _state.State = new ProductState();
+        await Shard.Remove(Sku);
         await GrainFactory.GetGrain<ICategoryDirectoryGrain>(ProductRules.CategoryKey(product.Category)).Remove(Sku);
         DeactivateOnIdle();
         return true;
@@ -126,4 +244,7 @@ public sealed class ProductGrain : Grain, IProductGrain, IProductStatsSink
         _statsWrite.Schedule();
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Product {Sku} stored without an embedding for now: {Reason}")]
+    private partial void LogEmbeddingDeferred(string sku, string reason);
 }

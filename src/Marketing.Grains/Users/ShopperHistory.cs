@@ -13,7 +13,7 @@ public static class ShopperHistory
 {
     public const int MaxCartLines = 100;
 
-    public static void Apply(UserState state, LoggedEvent record, EventIntakeOptions options)
+    public static void Apply(UserState state, LoggedEvent record, EventIntakeOptions options, int maxPendingInterest)
     {
         state.Seq = Math.Max(state.Seq, record.Seq);
         Remember(state, EventIdHash(record.Event.EventId), options.DedupeWindow);
@@ -30,6 +30,11 @@ public static class ShopperHistory
         state.FirstSeenAt = Min(state.FirstSeenAt, e.Timestamp);
         state.LastSeenAt = Max(state.LastSeenAt, e.Timestamp);
         AddRecent(state, new RecentEvent(e.Type, e.Timestamp, e.Type == ShopperEventType.Purchase ? e.Lines[0].Sku : e.Sku), options.RecentEvents);
+        if (state.Consent.Personalisation)
+        {
+            AddInterestTouches(state, e, maxPendingInterest);
+        }
+
         switch (e.Type)
         {
             case ShopperEventType.AddToCart:
@@ -138,6 +143,20 @@ public static class ShopperHistory
         }
 
         list.Insert(at, recent);
+    }
+
+    private static void AddInterestTouches(UserState state, ShopperEvent e, int capacity)
+    {
+        foreach (var touch in InterestSignals.Of(e))
+        {
+            var pending = state.PendingInterest ??= [];
+            if (pending.Count >= capacity)
+            {
+                pending.RemoveAt(0);
+            }
+
+            pending.Add(touch);
+        }
     }
 
     private static void ChangeCart(UserState state, string sku, int delta, decimal? price)

@@ -23,7 +23,7 @@ public interface IUserRecoveryGrain : IGrainWithStringKey
 /// One shopper. Events are acknowledged once the durable log has them; state follows behind on a timer, and any
 /// gap left by a crash is closed from the log when the grain next activates.
 /// </summary>
-public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
+public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, IShopperInterest
 {
     private readonly IPersistentState<UserState> _state;
     private readonly IEventLog _log;
@@ -31,9 +31,11 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
     private readonly WriteBehindTracker _tracker;
     private readonly ProductStatsBuffer _stats;
     private readonly EventIntakeOptions _options;
+    private readonly InterestOptions _interest;
     private readonly TimeProvider _time;
     private readonly ILogger<UserGrain> _logger;
     private readonly DeferredWrite _write;
+    private IGrainTimer? _interestTimer;
 
     public UserGrain(
         [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<UserState> state,
@@ -42,6 +44,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
         WriteBehindTracker tracker,
         ProductStatsBuffer stats,
         IOptions<EventIntakeOptions> options,
+        IOptions<InterestOptions> interest,
         TimeProvider time,
         ILogger<UserGrain> logger)
     {
@@ -51,6 +54,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
         _tracker = tracker;
         _stats = stats;
         _options = options.Value;
+        _interest = interest.Value;
         _time = time;
         _logger = logger;
         _write = new DeferredWrite(this, WriteStateAsync, FlushDelay);
@@ -63,6 +67,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await ApplyPendingAsync(cancellationToken);
+        ScheduleInterest();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -139,7 +144,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
 
         foreach (var record in records)
         {
-            ShopperHistory.Apply(State, record, _options);
+            ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
             if (!bot)
             {
                 _stats.Record(record.Event);
@@ -147,6 +152,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
         }
 
         _write.Schedule();
+        ScheduleInterest();
         return new TrackResult(records.Length, duplicates, bot);
     }
 
@@ -190,6 +196,14 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
             update.Personalisation ?? State.Consent.Personalisation,
             update.Marketing ?? State.Consent.Marketing,
             _time.GetUtcNow());
+        if (!State.Consent.Personalisation)
+        {
+            // Refusing personalisation forgets what was learnt from behaviour, not just stops using it.
+            State.InterestEmbedding = null;
+            State.PendingInterest = null;
+            CancelInterest();
+        }
+
         State.Exists = true;
         await WriteNowAsync();
         return ShopperHistory.ToView(Shopper, State);
@@ -204,6 +218,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
         await _state.ClearStateAsync();
         _state.State = new UserState();
         _write.Reset();
+        CancelInterest();
         _tracker.Clean(Shopper);
         LogErased(Shopper);
         DeactivateOnIdle();
@@ -211,6 +226,46 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
     }
 
     public async Task<int> Recover() => await ApplyPendingAsync(CancellationToken.None);
+
+    public async Task<float[]?> GetInterestEmbedding()
+    {
+        await FoldInterestAsync();
+        return State.Consent.Personalisation && State.InterestEmbedding is { } sum ? Ml.Shoppers.InterestEmbedding.Direction(sum) : null;
+    }
+
+    private void ScheduleInterest()
+    {
+        if (State.PendingInterest is { Count: > 0 })
+        {
+            _interestTimer ??= this.RegisterGrainTimer(
+                _ => FoldInterestAsync(),
+                new GrainTimerCreationOptions(_interest.UpdateDelay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+        }
+    }
+
+    private void CancelInterest()
+    {
+        _interestTimer?.Dispose();
+        _interestTimer = null;
+    }
+
+    private async Task FoldInterestAsync()
+    {
+        CancelInterest();
+        try
+        {
+            if (await ShopperInterest.FoldPendingAsync(State, GrainFactory, _interest))
+            {
+                _write.Schedule();
+            }
+        }
+        catch (Exception ex)
+        {
+            // The touches are back in the state; try again after the delay.
+            LogInterestDeferred(ex, Shopper);
+            ScheduleInterest();
+        }
+    }
 
     private async Task<int> ApplyPendingAsync(CancellationToken cancellationToken)
     {
@@ -220,7 +275,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
         {
             if (record.Seq > State.Seq)
             {
-                ShopperHistory.Apply(State, record, _options);
+                ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
                 applied++;
             }
         }
@@ -266,6 +321,9 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shopper {Shopper} recovered {Count} events from the log")]
     private partial void LogRecovered(string shopper, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} could not update the interest embedding yet")]
+    private partial void LogInterestDeferred(Exception ex, string shopper);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Shopper {Shopper} could not write state on deactivation")]
     private partial void LogFlushFailed(Exception ex, string shopper);

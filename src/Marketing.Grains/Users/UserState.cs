@@ -33,6 +33,14 @@ public sealed class UserState
     [Id(15)] public long RateSecond { get; set; }
     [Id(16)] public int RateCount { get; set; }
 
-    /// <summary>The shopper's interest embedding (filled by the embeddings feature).</summary>
+    /// <summary>
+    /// The shopper's interest: the time-decayed weighted sum of the embeddings of what they touched, as of
+    /// <see cref="InterestAsOf"/> (see <see cref="Ml.Shoppers.InterestEmbedding"/>); only its direction is used.
+    /// </summary>
     [Id(17)] public float[]? InterestEmbedding { get; set; }
+
+    [Id(18)] public DateTimeOffset InterestAsOf { get; set; }
+
+    /// <summary>Touches applied to this state but not yet folded into the interest (their product lookups run behind).</summary>
+    [Id(19)] public List<InterestTouch>? PendingInterest { get; set; }
 }

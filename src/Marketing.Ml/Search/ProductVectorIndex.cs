@@ -2,6 +2,9 @@ using System.Numerics.Tensors;
 
 namespace Marketing.Ml.Search;
 
+/// <summary>One stored product as <see cref="ProductVectorIndex.ForEach"/> hands it out.</summary>
+public delegate void IndexEntryVisitor(string sku, ReadOnlySpan<float> vector, string category, bool inStock);
+
 /// <summary>
 /// Product embeddings searchable by dot product (cosine, for unit vectors). A search scores every stored product with
 /// SIMD on 8-bit copies of the vectors (a quarter of the memory traffic of floats, which is what bounds a scan of 50,000
@@ -22,6 +25,7 @@ public sealed class ProductVectorIndex : IDisposable
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, int> _rowOfSku = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _categoryIds = new(StringComparer.Ordinal);
+    private readonly List<string> _categoryNames = [];
     private readonly List<float[]> _blocks = [];
     private readonly List<sbyte[]> _codeBlocks = [];
     private readonly int _maxDegreeOfParallelism;
@@ -227,6 +231,27 @@ public sealed class ProductVectorIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="visit"/> with every stored product (SKU, exact vector, category, stock flag), under the
+    /// read lock: for taking a snapshot. The vector span is only valid during the call.
+    /// </summary>
+    public void ForEach(IndexEntryVisitor visit)
+    {
+        ArgumentNullException.ThrowIfNull(visit);
+        _lock.EnterReadLock();
+        try
+        {
+            for (var row = 0; row < _count; row++)
+            {
+                visit(_skus[row], RowSpan(row), _categoryNames[_categories[row]], _inStock[row]);
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     public void Dispose() => _lock.Dispose();
 
     private void Scan(short[] query, int from, int to, int category, bool inStockOnly, TopK best)
@@ -284,6 +309,7 @@ public sealed class ProductVectorIndex : IDisposable
         {
             id = _categoryIds.Count;
             _categoryIds.Add(category, id);
+            _categoryNames.Add(category);
         }
 
         return id;

@@ -1,0 +1,150 @@
+using System.Collections.Immutable;
+
+namespace Marketing.Abstractions.Search;
+
+/// <summary>
+/// The silo's text encoder as a grain: any grain or client turns text into a unit-length embedding through it.
+/// A stateless worker, so every silo serves its own calls with its own encoder, which batches concurrent texts.
+/// </summary>
+[Alias("mk.IEmbeddingGrain")]
+public interface IEmbeddingGrain : IGrainWithIntegerKey
+{
+    /// <summary>The embedding of <paramref name="text"/> (cut at the model's token limit).</summary>
+    [Alias("Embed")]
+    Task<float[]> Embed(string text);
+
+    /// <summary>One embedding per text, in order.</summary>
+    [Alias("EmbedMany")]
+    Task<ImmutableArray<float[]>> EmbedMany(ImmutableArray<string> texts);
+
+    /// <summary>What the encoder runs on and how long its queue is.</summary>
+    [Alias("Describe")]
+    Task<EncoderInfo> Describe();
+}
+
+[GenerateSerializer, Immutable, Alias("mk.EncoderInfo")]
+public sealed record EncoderInfo(
+    [property: Id(0)] string Provider,
+    [property: Id(1)] int Dimensions,
+    [property: Id(2)] int QueueLength);
+
+/// <summary>One shard of the product vector index; the shard of a SKU is <see cref="SearchShards.Of"/>.</summary>
+[Alias("mk.IProductIndexGrain")]
+public interface IProductIndexGrain : IGrainWithIntegerKey
+{
+    /// <summary>Adds the product or replaces its vector, category and stock flag.</summary>
+    [Alias("Upsert")]
+    Task Upsert(IndexedProduct product);
+
+    /// <summary>Removes the product; false when this shard did not hold it.</summary>
+    [Alias("Remove")]
+    Task<bool> Remove(string sku);
+
+    /// <summary>The best matches in this shard, best first.</summary>
+    [Alias("Search")]
+    Task<ImmutableArray<ScoredSku>> Search(VectorQuery query);
+
+    /// <summary>How many products this shard holds.</summary>
+    [Alias("Count")]
+    Task<int> Count();
+}
+
+/// <summary>
+/// Semantic search over the whole catalogue: embeds the query, asks every index shard, merges their best.
+/// A stateless worker, so searches run on whichever silo receives them.
+/// </summary>
+[Alias("mk.IProductSearchGrain")]
+public interface IProductSearchGrain : IGrainWithIntegerKey
+{
+    /// <summary>The products whose text is closest in meaning to <paramref name="query"/>.</summary>
+    [Alias("Search")]
+    Task<SearchResults> Search(SearchRequest query);
+
+    /// <summary>The products closest to <paramref name="sku"/>'s own embedding (the product itself left out); null when it has none.</summary>
+    [Alias("Similar")]
+    Task<SearchResults?> Similar(string sku, int k, string? category, bool inStockOnly);
+
+    /// <summary>The products closest to a given unit vector (a shopper's interest, say).</summary>
+    [Alias("Nearest")]
+    Task<SearchResults> Nearest(VectorQuery query);
+
+    /// <summary>How many products all shards hold together.</summary>
+    [Alias("IndexedCount")]
+    Task<int> IndexedCount();
+}
+
+[GenerateSerializer, Immutable, Alias("mk.IndexedProduct")]
+public sealed record IndexedProduct(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] float[] Vector,
+    [property: Id(2)] string CategoryKey,
+    [property: Id(3)] bool InStock);
+
+[GenerateSerializer, Immutable, Alias("mk.VectorQuery")]
+public sealed record VectorQuery(
+    [property: Id(0)] float[] Vector,
+    [property: Id(1)] int K,
+    [property: Id(2)] string? CategoryKey,
+    [property: Id(3)] bool InStockOnly,
+    [property: Id(4)] string? ExcludeSku);
+
+[GenerateSerializer, Immutable, Alias("mk.ScoredSku")]
+public sealed record ScoredSku(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] float Score);
+
+[GenerateSerializer, Immutable, Alias("mk.SearchRequest")]
+public sealed record SearchRequest(
+    [property: Id(0)] string Query,
+    [property: Id(1)] int K,
+    [property: Id(2)] string? Category,
+    [property: Id(3)] bool InStockOnly);
+
+/// <summary>A found product with its record (as far as it still exists) and its similarity to the query.</summary>
+[GenerateSerializer, Immutable, Alias("mk.SearchHit")]
+public sealed record SearchHit(
+    [property: Id(0)] string Sku,
+    [property: Id(1)] float Score,
+    [property: Id(2)] string Title,
+    [property: Id(3)] string Category,
+    [property: Id(4)] decimal Price,
+    [property: Id(5)] int Stock);
+
+[GenerateSerializer, Immutable, Alias("mk.SearchResults")]
+public sealed record SearchResults(
+    [property: Id(0)] ImmutableArray<SearchHit> Hits,
+    [property: Id(1)] int Shards,
+    [property: Id(2)] double EmbedMilliseconds,
+    [property: Id(3)] double SearchMilliseconds);
+
+/// <summary>How SKUs map to index shards; the same on every silo because the hash is fixed (not <c>string.GetHashCode</c>).</summary>
+public static class SearchShards
+{
+    public const int MaxK = 100;
+
+    /// <summary>The shard that holds <paramref name="sku"/> among <paramref name="shards"/>.</summary>
+    public static int Of(string sku, int shards)
+    {
+        // FNV-1a over the UTF-16 code units: stable across processes and runtimes.
+        var hash = 2166136261u;
+        foreach (var c in sku)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % (uint)shards);
+    }
+}
+
+/// <summary>
+/// The silo's text encoder refused work because its queue is full: retry after a short wait. Thrown by grains in
+/// place of the encoder's own exception, so clients without the ML assembly can recognise it.
+/// </summary>
+[GenerateSerializer, Alias("mk.EncoderBusyException")]
+public sealed class EncoderBusyException : Exception
+{
+    public EncoderBusyException(string message)
+        : base(message)
+    {
+    }
+}

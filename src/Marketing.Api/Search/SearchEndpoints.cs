@@ -1,0 +1,196 @@
+using Marketing.Abstractions;
+using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Search;
+using Marketing.Abstractions.Users;
+using Marketing.Api.Problems;
+using Marketing.Api.Security;
+using Marketing.Client;
+
+namespace Marketing.Api.Search;
+
+/// <summary>Semantic search over the catalogue, similar products, what a shopper is into, and index upkeep.</summary>
+public static class SearchEndpoints
+{
+    public const int DefaultK = 10;
+    public const int MaxQueryLength = 1_000;
+
+    /// <summary>Product upserts a reindex keeps in flight.</summary>
+    private const int ReindexConcurrency = 32;
+
+    private const int ReindexPage = 500;
+
+    public static IEndpointRouteBuilder MapSearch(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/search", SearchAsync)
+            .RequireAuthorization(ApiPolicies.ReadCatalogue)
+            .WithTags("Search")
+            .WithName("SearchProducts")
+            .WithSummary("Products closest in meaning to a query")
+            .WithDescription("q: the shopper's words; k: how many (1-100, default 10); category: only that category; inStock: only products in stock.")
+            .Produces<SearchResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        app.MapGet("/products/{sku}/similar", SimilarAsync)
+            .RequireAuthorization(ApiPolicies.ReadCatalogue)
+            .WithTags("Search")
+            .WithName("SimilarProducts")
+            .WithSummary("Products whose text is closest to this product's")
+            .Produces<SearchResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        app.MapGet("/users/{id}/interests", InterestsAsync)
+            .RequireAuthorization(ApiPolicies.ReadShoppers)
+            .WithTags("Users")
+            .WithName("UserInterests")
+            .WithSummary("The products closest to a shopper's interest embedding")
+            .WithDescription("Empty when the shopper has touched no embedded product yet or refused personalisation.")
+            .Produces<SearchResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        app.MapGet("/search/status", StatusAsync)
+            .RequireAuthorization(ApiPolicies.ReadCatalogue)
+            .WithTags("Search")
+            .WithName("SearchStatus")
+            .WithSummary("How many products are indexed and what the text encoder runs on")
+            .Produces<SearchStatus>();
+
+        app.MapPost("/search/reindex", ReindexAsync)
+            .RequireAuthorization(ApiPolicies.Operate)
+            .WithTags("Search")
+            .WithName("ReindexProducts")
+            .WithSummary("Put every product in its index shard again, embedding any that lack an embedding")
+            .WithDescription("For after changing Search:Shards or the encoder model, or when a shard lost its latest snapshot in a crash.")
+            .Produces<ReindexSummary>();
+        return app;
+    }
+
+    private static async Task<IResult> SearchAsync(IGrainFactory grains, string? q, int? k, string? category, bool? inStock)
+    {
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(q))
+        {
+            errors.Add(new("q", "is required: the words to search for"));
+        }
+        else if (q.Length > MaxQueryLength)
+        {
+            errors.Add(new("q", $"must be at most {MaxQueryLength} characters"));
+        }
+
+        CheckK(k, errors);
+        if (errors.Count > 0)
+        {
+            return FieldErrors.Problem(errors);
+        }
+
+        var results = await grains.GetGrain<IProductSearchGrain>(0).Search(new SearchRequest(q!, k ?? DefaultK, category, inStock ?? false));
+        return TypedResults.Ok(SearchResponse.From(q, results));
+    }
+
+    private static async Task<IResult> SimilarAsync(string sku, IGrainFactory grains, int? k, string? category, bool? inStock)
+    {
+        var errors = new List<FieldError>();
+        CheckK(k, errors);
+        if (errors.Count > 0)
+        {
+            return FieldErrors.Problem(errors);
+        }
+
+        if (await grains.GetGrain<IProductGrain>(sku).Get() is null)
+        {
+            return FieldErrors.NotFound($"Product '{sku}'");
+        }
+
+        var results = await grains.GetGrain<IProductSearchGrain>(0).Similar(sku, k ?? DefaultK, category, inStock ?? false);
+        return results is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not embedded yet", detail: $"Product '{sku}' has no text embedding yet (the encoder was busy); retry shortly.")
+            : TypedResults.Ok(SearchResponse.From(null, results));
+    }
+
+    private static async Task<IResult> InterestsAsync(string id, IGrainFactory grains, ShopperPseudonym pseudonym, int? k, string? category, bool? inStock)
+    {
+        var errors = new List<FieldError>();
+        ShopperEventValidator.RequireId(id, "userId", errors);
+        CheckK(k, errors);
+        if (errors.Count > 0)
+        {
+            return FieldErrors.Problem(errors);
+        }
+
+        var shopper = grains.GetShopper(pseudonym, id);
+        if (!(await shopper.Get()).Exists)
+        {
+            return FieldErrors.NotFound($"User '{id}'");
+        }
+
+        var interest = await shopper.AsReference<IShopperInterest>().GetInterestEmbedding();
+        if (interest is null)
+        {
+            return TypedResults.Ok(new SearchResponse(null, [], 0, 0));
+        }
+
+        var results = await grains.GetGrain<IProductSearchGrain>(0).Nearest(new VectorQuery(interest, k ?? DefaultK, category, inStock ?? false, null));
+        return TypedResults.Ok(SearchResponse.From(null, results));
+    }
+
+    private static async Task<IResult> StatusAsync(IGrainFactory grains)
+    {
+        var indexed = grains.GetGrain<IProductSearchGrain>(0).IndexedCount();
+        var encoder = grains.GetGrain<IEmbeddingGrain>(0).Describe();
+        return TypedResults.Ok(new SearchStatus(await indexed, await encoder));
+    }
+
+    private static async Task<IResult> ReindexAsync(IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var categories = await grains.GetGrain<ICatalogueGrain>(Products.ProductEndpoints.CatalogueKey).Categories();
+        var reindexed = 0;
+        foreach (var category in categories)
+        {
+            var directory = grains.GetGrain<ICategoryDirectoryGrain>(ProductRules.CategoryKey(category.Category));
+            for (var offset = 0; ; offset += ReindexPage)
+            {
+                var page = await directory.List(offset, ReindexPage);
+                await Parallel.ForEachAsync(
+                    page.Skus,
+                    new ParallelOptions { MaxDegreeOfParallelism = ReindexConcurrency, CancellationToken = cancellationToken },
+                    async (sku, _) =>
+                    {
+                        if (await grains.GetGrain<IProductEmbedding>(sku).Reindex())
+                        {
+                            Interlocked.Increment(ref reindexed);
+                        }
+                    });
+                if (offset + ReindexPage >= page.Total)
+                {
+                    break;
+                }
+            }
+        }
+
+        var indexed = await grains.GetGrain<IProductSearchGrain>(0).IndexedCount();
+        return TypedResults.Ok(new ReindexSummary(reindexed, indexed));
+    }
+
+    private static void CheckK(int? k, List<FieldError> errors)
+    {
+        if (k is < 1 or > SearchShards.MaxK)
+        {
+            errors.Add(new("k", $"must be between 1 and {SearchShards.MaxK}"));
+        }
+    }
+}
+
+public sealed record SearchResponse(string? Query, IReadOnlyList<SearchHit> Hits, double EmbedMilliseconds, double SearchMilliseconds)
+{
+    public static SearchResponse From(string? query, SearchResults results) =>
+        new(query, results.Hits, Math.Round(results.EmbedMilliseconds, 2), Math.Round(results.SearchMilliseconds, 2));
+}
+
+public sealed record SearchStatus(int IndexedProducts, EncoderInfo Encoder);
+
+/// <summary>Products put in their shards again, and how many the shards hold afterwards.</summary>
+public sealed record ReindexSummary(int Reindexed, int Indexed);

@@ -1,0 +1,107 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Marketing.Abstractions;
+using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Search;
+using Microsoft.Extensions.Options;
+
+namespace Marketing.Grains.Search;
+
+/// <summary>
+/// Search across all shards: embed the query once, ask every shard for its best k, merge, and fill in the product
+/// records. A reentrant stateless worker: it only waits on other grains, so one activation per silo serves every
+/// concurrent search there.
+/// </summary>
+[StatelessWorker]
+[Reentrant]
+public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain, IProductSearchGrain
+{
+    private readonly int _shards = options.Value.Shards;
+
+    public async Task<SearchResults> Search(SearchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(request.Query))
+        {
+            errors.Add(new("q", "is required"));
+        }
+
+        CheckK(request.K, errors);
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var vector = await GrainFactory.GetGrain<IEmbeddingGrain>(0).Embed(request.Query);
+        var embedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return await NearestAsync(new VectorQuery(vector, request.K, CategoryKey(request.Category), request.InStockOnly, null), embedMs);
+    }
+
+    public async Task<SearchResults?> Similar(string sku, int k, string? category, bool inStockOnly)
+    {
+        var errors = new List<FieldError>();
+        CheckK(k, errors);
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        var vector = await GrainFactory.GetGrain<IProductEmbedding>(sku).GetTextEmbedding();
+        return vector is null ? null : await NearestAsync(new VectorQuery(vector, k, CategoryKey(category), inStockOnly, sku), 0);
+    }
+
+    public async Task<SearchResults> Nearest(VectorQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var errors = new List<FieldError>();
+        CheckK(query.K, errors);
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        return await NearestAsync(query with { CategoryKey = CategoryKey(query.CategoryKey) }, 0);
+    }
+
+    public async Task<int> IndexedCount()
+    {
+        var counts = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.GetGrain<IProductIndexGrain>(s).Count()));
+        return counts.Sum();
+    }
+
+    private static void CheckK(int k, List<FieldError> errors)
+    {
+        if (k is < 1 or > SearchShards.MaxK)
+        {
+            errors.Add(new("k", $"must be between 1 and {SearchShards.MaxK}"));
+        }
+    }
+
+    private static string? CategoryKey(string? category) =>
+        string.IsNullOrWhiteSpace(category) ? null : ProductRules.CategoryKey(category);
+
+    private async Task<SearchResults> NearestAsync(VectorQuery query, double embedMs)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var perShard = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.GetGrain<IProductIndexGrain>(s).Search(query)));
+        var best = perShard.SelectMany(hits => hits)
+            .OrderByDescending(h => h.Score)
+            .ThenBy(h => h.Sku, StringComparer.Ordinal)
+            .Take(query.K)
+            .ToList();
+        var products = await Task.WhenAll(best.Select(h => GrainFactory.GetGrain<IProductGrain>(h.Sku).Get()));
+        var hits = ImmutableArray.CreateBuilder<SearchHit>(best.Count);
+        for (var i = 0; i < best.Count; i++)
+        {
+            // A product deleted since the shard answered is left out rather than shown without a record.
+            if (products[i] is { } p)
+            {
+                hits.Add(new SearchHit(p.Sku, best[i].Score, p.Title, p.Category, p.Price, p.Stock));
+            }
+        }
+
+        return new SearchResults(hits.ToImmutable(), perShard.Length, embedMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+}

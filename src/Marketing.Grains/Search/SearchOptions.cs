@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Marketing.Grains.Search;
+
+/// <summary>Section <c>Search</c>: how the product vector index is laid out and kept.</summary>
+public sealed class SearchOptions
+{
+    public const string SectionName = "Search";
+
+    /// <summary>
+    /// Index shards across the cluster (each one a grain holding its share of the vectors). Every silo must use the
+    /// same number; changing it needs <c>POST /search/reindex</c>.
+    /// </summary>
+    [Range(1, 256, ErrorMessage = "Search:Shards must be between 1 and 256.")]
+    public int Shards { get; set; } = 8;
+
+    /// <summary>How long a shard's changes may wait before its snapshot is written (products stay the source of truth).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Search:SnapshotInterval must be between 100 ms and 1 hour.")]
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a product waits before trying again when the encoder could not embed its text.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Search:EmbeddingRetryDelay must be between 100 ms and 1 hour.")]
+    public TimeSpan EmbeddingRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,66 @@
+using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Search;
+using Marketing.Ml.Shoppers;
+
+namespace Marketing.Grains.Users;
+
+/// <summary>
+/// Folds a shopper's pending touches into their interest embedding: product embeddings come from the product grains,
+/// search queries are embedded by the encoder. Products without an embedding (unknown, or not embedded yet) are
+/// skipped; a failed lookup puts the touches back for the next round.
+/// </summary>
+internal static class ShopperInterest
+{
+    /// <returns>True when the interest changed.</returns>
+    public static async Task<bool> FoldPendingAsync(UserState state, IGrainFactory grains, InterestOptions options)
+    {
+        if (state.PendingInterest is not { Count: > 0 } pending)
+        {
+            return false;
+        }
+
+        state.PendingInterest = null;
+        Dictionary<string, float[]?> products;
+        Dictionary<string, float[]> queries;
+        try
+        {
+            var skus = pending.Where(t => t.Sku is not null).Select(t => t.Sku!).Distinct(StringComparer.Ordinal).ToArray();
+            var vectors = await Task.WhenAll(skus.Select(sku => grains.GetGrain<IProductEmbedding>(sku).GetTextEmbedding()));
+            products = skus.Zip(vectors).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+
+            var texts = pending.Where(t => t.Query is not null).Select(t => t.Query!).Distinct(StringComparer.Ordinal).ToArray();
+            var embedded = texts.Length == 0 ? [] : await grains.GetGrain<IEmbeddingGrain>(0).EmbedMany([.. texts]);
+            queries = texts.Zip(embedded).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        }
+        catch
+        {
+            // Events that arrived meanwhile were queued behind this turn, so nothing was added since; restore as taken.
+            state.PendingInterest = pending;
+            throw;
+        }
+
+        var changed = false;
+        foreach (var touch in pending)
+        {
+            var vector = touch.Query is not null ? queries[touch.Query] : products[touch.Sku!];
+            if (vector is null)
+            {
+                continue;
+            }
+
+            if (state.InterestEmbedding is null || state.InterestEmbedding.Length != vector.Length)
+            {
+                // First touch, or the encoder model changed: start a new interest in the new space.
+                state.InterestEmbedding = new float[vector.Length];
+                state.InterestAsOf = touch.At;
+            }
+
+            var asOf = state.InterestAsOf;
+            InterestEmbedding.Fold(state.InterestEmbedding, ref asOf, vector, touch.Weight, touch.At, options.HalfLife);
+            state.InterestAsOf = asOf;
+            changed = true;
+        }
+
+        return changed;
+    }
+}
