@@ -25,13 +25,13 @@ public sealed class CampaignFlowTests(GatewayFixture fixture)
         Assert.Equal("draft", campaign.GetProperty("status").GetString());
         Assert.Equal("conversion", campaign.GetProperty("definition").GetProperty("objective").GetString());
 
-        var list = await ReadAsync(await _marketer.GetAsync("/campaigns"));
+        var list = await ProblemAssertions.OkJsonAsync(await _marketer.GetAsync("/campaigns"));
         Assert.Contains(list.EnumerateArray(), c => c.GetProperty("id").GetString() == id);
 
-        Assert.Equal("active", (await ReadAsync(await _marketer.PostAsync($"/campaigns/{id}/launch", null))).GetProperty("status").GetString());
-        Assert.Equal("paused", (await ReadAsync(await _marketer.PostAsync($"/campaigns/{id}/pause", null))).GetProperty("status").GetString());
-        Assert.Equal("ended", (await ReadAsync(await _marketer.PostAsync($"/campaigns/{id}/end", null))).GetProperty("status").GetString());
-        Assert.Equal("ended", (await ReadAsync(await _marketer.GetAsync($"/campaigns/{id}"))).GetProperty("status").GetString());
+        Assert.Equal("active", (await ProblemAssertions.OkJsonAsync(await _marketer.PostAsync($"/campaigns/{id}/launch", null))).GetProperty("status").GetString());
+        Assert.Equal("paused", (await ProblemAssertions.OkJsonAsync(await _marketer.PostAsync($"/campaigns/{id}/pause", null))).GetProperty("status").GetString());
+        Assert.Equal("ended", (await ProblemAssertions.OkJsonAsync(await _marketer.PostAsync($"/campaigns/{id}/end", null))).GetProperty("status").GetString());
+        Assert.Equal("ended", (await ProblemAssertions.OkJsonAsync(await _marketer.GetAsync($"/campaigns/{id}"))).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -44,9 +44,9 @@ public sealed class CampaignFlowTests(GatewayFixture fixture)
         // Pausing a draft, redefining an active campaign, and relaunching an ended one are all refused.
         var pause = await (await _marketer.PostAsync($"/campaigns/{id}/pause", null)).ProblemAsync(HttpStatusCode.Conflict);
         Assert.Contains("draft", pause.GetProperty("detail").GetString());
-        await ReadAsync(await _marketer.PostAsync($"/campaigns/{id}/launch", null));
+        await ProblemAssertions.OkJsonAsync(await _marketer.PostAsync($"/campaigns/{id}/launch", null));
         await (await _marketer.PutJsonAsync($"/campaigns/{id}", Definition)).ProblemAsync(HttpStatusCode.Conflict);
-        await ReadAsync(await _marketer.PostAsync($"/campaigns/{id}/end", null));
+        await ProblemAssertions.OkJsonAsync(await _marketer.PostAsync($"/campaigns/{id}/end", null));
         await (await _marketer.PostAsync($"/campaigns/{id}/launch", null)).ProblemAsync(HttpStatusCode.Conflict);
 
         // And an id that is taken cannot be created again.
@@ -75,14 +75,7 @@ public sealed class CampaignFlowTests(GatewayFixture fixture)
 
         await (await _marketer.GetAsync($"/campaigns/{id}")).ProblemAsync(HttpStatusCode.NotFound);
         await (await _marketer.PostAsync($"/campaigns/{id}/launch", null)).ProblemAsync(HttpStatusCode.NotFound);
-        var list = await ReadAsync(await _marketer.GetAsync("/campaigns"));
+        var list = await ProblemAssertions.OkJsonAsync(await _marketer.GetAsync("/campaigns"));
         Assert.DoesNotContain(list.EnumerateArray(), c => c.GetProperty("id").GetString() == id);
-    }
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement;
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 
 namespace Marketing.Api.Tests;
 
@@ -16,22 +15,22 @@ public sealed class CatalogueFlowTests(GatewayFixture fixture)
         var category = $"Boots {Guid.NewGuid():N}";
         var sku = $"boot-{Guid.NewGuid():N}";
 
-        var put = await ReadAsync(await _marketer.PutJsonAsync($"/products/{sku}", $$$"""
+        var put = await ProblemAssertions.OkJsonAsync(await _marketer.PutJsonAsync($"/products/{sku}", $$$"""
             {"title":"Trail boot","category":"{{{category}}}","brand":"Peak","price":89.5,"stock":4,"attributes":{"colour":"red"}}
             """));
         Assert.Equal(sku, put.GetProperty("sku").GetString());
 
-        var got = await ReadAsync(await _agent.GetAsync($"/products/{sku}"));
+        var got = await ProblemAssertions.OkJsonAsync(await _agent.GetAsync($"/products/{sku}"));
         Assert.Equal("Trail boot", got.GetProperty("title").GetString());
         Assert.Equal(89.5m, got.GetProperty("price").GetDecimal());
         Assert.Equal("red", got.GetProperty("attributes").GetProperty("colour").GetString());
 
         // Categories match without regard to case.
-        var page = await ReadAsync(await _agent.GetAsync($"/products?category={Uri.EscapeDataString(category.ToUpperInvariant())}"));
+        var page = await ProblemAssertions.OkJsonAsync(await _agent.GetAsync($"/products?category={Uri.EscapeDataString(category.ToUpperInvariant())}"));
         Assert.Equal(1, page.GetProperty("total").GetInt32());
         Assert.Equal(sku, page.GetProperty("items")[0].GetProperty("sku").GetString());
 
-        var categories = await ReadAsync(await _agent.GetAsync("/categories"));
+        var categories = await ProblemAssertions.OkJsonAsync(await _agent.GetAsync("/categories"));
         Assert.Contains(categories.EnumerateArray(), c =>
             string.Equals(c.GetProperty("category").GetString(), category, StringComparison.OrdinalIgnoreCase)
             && c.GetProperty("products").GetInt32() == 1);
@@ -39,7 +38,7 @@ public sealed class CatalogueFlowTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, (await _marketer.DeleteAsync($"/products/{sku}")).StatusCode);
         await (await _agent.GetAsync($"/products/{sku}")).ProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.NotFound, (await _marketer.DeleteAsync($"/products/{sku}")).StatusCode);
-        var empty = await ReadAsync(await _agent.GetAsync($"/products?category={Uri.EscapeDataString(category)}"));
+        var empty = await ProblemAssertions.OkJsonAsync(await _agent.GetAsync($"/products?category={Uri.EscapeDataString(category)}"));
         Assert.Equal(0, empty.GetProperty("total").GetInt32());
     }
 
@@ -50,11 +49,11 @@ public sealed class CatalogueFlowTests(GatewayFixture fixture)
         var items = Enumerable.Range(0, 60).Select(i =>
             $$"""{"sku":"sock-{{category.GetHashCode():x}}-{{i:D3}}","title":"Sock {{i}}","category":"{{category}}","price":{{i}}}""");
 
-        var summary = await ReadAsync(await fixture.Client(GatewayFixture.OperatorKey)
+        var summary = await ProblemAssertions.OkJsonAsync(await fixture.Client(GatewayFixture.OperatorKey)
             .PostJsonAsync("/products/bulk", $"[{string.Join(",", items)}]"));
         Assert.Equal(60, summary.GetProperty("upserted").GetInt32());
 
-        var page = await ReadAsync(await _agent.GetAsync($"/products?category={Uri.EscapeDataString(category)}&offset=50&limit=20"));
+        var page = await ProblemAssertions.OkJsonAsync(await _agent.GetAsync($"/products?category={Uri.EscapeDataString(category)}&offset=50&limit=20"));
         Assert.Equal(60, page.GetProperty("total").GetInt32());
         Assert.Equal(10, page.GetProperty("items").GetArrayLength());
     }
@@ -63,12 +62,5 @@ public sealed class CatalogueFlowTests(GatewayFixture fixture)
     public async Task An_unknown_product_is_a_404_problem()
     {
         await (await _agent.GetAsync($"/products/none-{Guid.NewGuid():N}")).ProblemAsync(HttpStatusCode.NotFound);
-    }
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement;
     }
 }

@@ -24,6 +24,14 @@ internal static class ProblemAssertions
         return errors.Deserialize<Dictionary<string, string[]>>()!;
     }
 
+    /// <summary>The body of a 200 response as JSON; anything else fails with the status and body.</summary>
+    public static async Task<JsonElement> OkJsonAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement;
+    }
+
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, string json) =>
         client.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 
 namespace Marketing.Api.Tests;
 
@@ -22,10 +21,10 @@ public sealed class UserFlowTests(GatewayFixture fixture)
     {
         var user = await KnownUserAsync("gina");
 
-        var set = await ReadAsync(await _storefront.PutJsonAsync($"/users/{user}/profile", """{"attributes":{"tier":"gold","city":"Lyon"}}"""));
+        var set = await ProblemAssertions.OkJsonAsync(await _storefront.PutJsonAsync($"/users/{user}/profile", """{"attributes":{"tier":"gold","city":"Lyon"}}"""));
         Assert.Equal("gold", set.GetProperty("attributes").GetProperty("tier").GetString());
 
-        var removed = await ReadAsync(await _storefront.PutJsonAsync($"/users/{user}/profile", """{"attributes":{"city":null}}"""));
+        var removed = await ProblemAssertions.OkJsonAsync(await _storefront.PutJsonAsync($"/users/{user}/profile", """{"attributes":{"city":null}}"""));
         Assert.False(removed.GetProperty("attributes").TryGetProperty("city", out _));
         Assert.Equal("gold", removed.GetProperty("attributes").GetProperty("tier").GetString());
     }
@@ -35,7 +34,7 @@ public sealed class UserFlowTests(GatewayFixture fixture)
     {
         var user = await KnownUserAsync("hugo");
 
-        var view = await ReadAsync(await _storefront.PutJsonAsync($"/users/{user}/consent", """{"marketing":true}"""));
+        var view = await ProblemAssertions.OkJsonAsync(await _storefront.PutJsonAsync($"/users/{user}/consent", """{"marketing":true}"""));
 
         var consent = view.GetProperty("consent");
         Assert.True(consent.GetProperty("marketing").GetBoolean());
@@ -47,7 +46,7 @@ public sealed class UserFlowTests(GatewayFixture fixture)
     {
         var user = await KnownUserAsync("ines");
 
-        var receipt = await ReadAsync(await _storefront.DeleteAsync($"/users/{user}"));
+        var receipt = await ProblemAssertions.OkJsonAsync(await _storefront.DeleteAsync($"/users/{user}"));
 
         Assert.Equal(user, receipt.GetProperty("userId").GetString());
         Assert.True(receipt.TryGetProperty("erasedAt", out _));
@@ -60,12 +59,5 @@ public sealed class UserFlowTests(GatewayFixture fixture)
         var response = await _storefront.PostJsonAsync("/events", $$"""{"eventId":"{{user}}-1","userId":"{{user}}","type":"view","sku":"s1"}""");
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return user;
-    }
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement;
     }
 }
