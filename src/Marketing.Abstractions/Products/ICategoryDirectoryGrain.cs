@@ -40,3 +40,9 @@ public sealed record SkuPage(
 public sealed record CategoryCount(
     [property: Id(0)] string Category,
     [property: Id(1)] int Products);
+
+public static class CatalogueKeys
+{
+    /// <summary>The key of the one <see cref="ICatalogueGrain"/> per cluster.</summary>
+    public const string All = "all";
+}

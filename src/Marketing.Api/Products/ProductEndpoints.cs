@@ -11,7 +11,7 @@ namespace Marketing.Api.Products;
 public static class ProductEndpoints
 {
     /// <summary>The single catalogue grain's key (one per cluster).</summary>
-    public const string CatalogueKey = "all";
+    public const string CatalogueKey = CatalogueKeys.All;
 
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;

@@ -18,8 +18,6 @@ public static class SearchEndpoints
     /// <summary>Product upserts a reindex keeps in flight.</summary>
     private const int ReindexConcurrency = 32;
 
-    private const int ReindexPage = 500;
-
     public static IEndpointRouteBuilder MapSearch(this IEndpointRouteBuilder app)
     {
         app.MapGet("/search", SearchAsync)
@@ -146,32 +144,7 @@ public static class SearchEndpoints
 
     private static async Task<IResult> ReindexAsync(IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var categories = await grains.GetGrain<ICatalogueGrain>(Products.ProductEndpoints.CatalogueKey).Categories();
-        var reindexed = 0;
-        foreach (var category in categories)
-        {
-            var directory = grains.GetGrain<ICategoryDirectoryGrain>(ProductRules.CategoryKey(category.Category));
-            for (var offset = 0; ; offset += ReindexPage)
-            {
-                var page = await directory.List(offset, ReindexPage);
-                await Parallel.ForEachAsync(
-                    page.Skus,
-                    new ParallelOptions { MaxDegreeOfParallelism = ReindexConcurrency, CancellationToken = cancellationToken },
-                    async (sku, _) =>
-                    {
-                        if (await grains.GetGrain<IProductEmbedding>(sku).Reindex())
-                        {
-                            Interlocked.Increment(ref reindexed);
-                        }
-                    });
-                if (offset + ReindexPage >= page.Total)
-                {
-                    break;
-                }
-            }
-        }
-
-        var indexed = await grains.GetGrain<IProductSearchGrain>(0).IndexedCount();
+        var (reindexed, indexed) = await grains.ReindexCatalogueAsync(ReindexConcurrency, cancellationToken: cancellationToken);
         return TypedResults.Ok(new ReindexSummary(reindexed, indexed));
     }
 

@@ -15,7 +15,7 @@ public sealed class CatalogueState
 [Reentrant]
 public sealed class CatalogueGrain : Grain, ICatalogueGrain
 {
-    public const string Key = "all";
+    public const string Key = CatalogueKeys.All;
 
     private readonly IPersistentState<CatalogueState> _state;
     private readonly CoalescingWrite _write;

@@ -18,11 +18,12 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private readonly ITestOutputHelper _output;
 
-    public LocalCluster(AzuriteFixture azurite, ITestOutputHelper output)
+    /// <summary>A new cluster in <paramref name="azurite"/>; <paramref name="settings"/> are added for every silo and client.</summary>
+    public LocalCluster(AzuriteFixture azurite, ITestOutputHelper output, IReadOnlyDictionary<string, string>? settings = null)
     {
         _output = output;
         var id = Guid.NewGuid().ToString("N")[..12];
-        Settings = new Dictionary<string, string>
+        var all = new Dictionary<string, string>
         {
             ["Cluster:Provider"] = "AzureStorage",
             ["Cluster:StorageConnectionString"] = azurite.ConnectionString,
@@ -32,6 +33,12 @@ public sealed class LocalCluster : IAsyncDisposable
             // Declare a killed silo dead in seconds rather than the production default.
             ["Silo:FastFailureDetection"] = "true",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        Settings = all;
         KeyPrefix = id;
     }
 
