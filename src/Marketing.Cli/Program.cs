@@ -7,6 +7,7 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>
     ["bench intake"] = BenchIntakeCommand.RunAsync,
     ["bench memory"] = BenchMemoryCommand.RunAsync,
     ["bench encoder"] = BenchEncoderCommand.RunAsync,
+    ["bench search"] = BenchSearchCommand.RunAsync,
 };
 
 return await CommandDispatcher.RunAsync(commands, args);

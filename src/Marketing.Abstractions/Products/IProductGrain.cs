@@ -11,8 +11,12 @@ public interface IProductGrain : IGrainWithStringKey
     [Alias("Upsert")]
     Task<Product> Upsert(ProductInput input);
 
-    /// <summary>The product, or null when it does not exist.</summary>
+    /// <summary>
+    /// The product, or null when it does not exist. Interleaves with a running write (it only reads memory), so a
+    /// search that shows this product never waits behind its counters being stored.
+    /// </summary>
     [Alias("Get")]
+    [AlwaysInterleave]
     Task<Product?> Get();
 
     /// <summary>Removes the product from storage and from its category.</summary>
@@ -39,6 +43,7 @@ public interface IProductEmbedding : IGrainWithStringKey
 {
     /// <summary>The unit-length embedding of the product's text; null when the product does not exist or is not embedded yet.</summary>
     [Alias("GetTextEmbedding")]
+    [AlwaysInterleave]
     Task<float[]?> GetTextEmbedding();
 
     /// <summary>

@@ -13,15 +13,18 @@ namespace Marketing.Grains.Search;
 /// One shard of the product vectors, searched in memory. Products hold their own embeddings and are the source of
 /// truth; the shard keeps a snapshot, written behind, so a restart does not have to visit every product. A scan of a
 /// shard takes a fraction of a millisecond, so it runs in the grain's turn, single-threaded: the parallelism comes from
-/// the shards, which spread over the silos.
+/// the shards, which spread over the silos. Reentrant so that searches and updates go on while a snapshot (megabytes)
+/// is being written: every turn is still single-threaded, and a snapshot is copied out before its write begins.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
+[Reentrant]
 public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain
 {
     private readonly IPersistentState<ProductIndexState> _state;
     private readonly ILogger<ProductIndexGrain> _logger;
     private readonly DeferredWrite _snapshot;
     private ProductVectorIndex? _index;
+    private bool _writing;
 
     public ProductIndexGrain(
         [PersistentState("product-index", StorageNames.GrainState)] IPersistentState<ProductIndexState> state,
@@ -132,6 +135,13 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain
             return;
         }
 
+        if (_writing)
+        {
+            // One write at a time (a second would race the first's etag); the changes ride on the next one.
+            _snapshot.Schedule();
+            return;
+        }
+
         var count = index.Count;
         var skus = new List<string>(count);
         var categories = new List<string>(count);
@@ -154,12 +164,14 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain
             InStock = [.. inStock],
             Vectors = vectors,
         };
+        _writing = true;
         try
         {
             await _state.WriteStateAsync();
         }
         finally
         {
+            _writing = false;
             Release();
         }
     }

@@ -14,9 +14,13 @@ public sealed class SearchOptions
     [Range(1, 256, ErrorMessage = "Search:Shards must be between 1 and 256.")]
     public int Shards { get; set; } = 8;
 
-    /// <summary>How long a shard's changes may wait before its snapshot is written (products stay the source of truth).</summary>
+    /// <summary>
+    /// How long a shard's changes may wait before its snapshot is written. A snapshot is the whole shard (about 1.5 KB
+    /// a product), so during a bulk import a short interval rewrites megabytes over and over; products stay the source
+    /// of truth, and <c>POST /search/reindex</c> restores what a crash cut off.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Search:SnapshotInterval must be between 100 ms and 1 hour.")]
-    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long a product waits before trying again when the encoder could not embed its text.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Search:EmbeddingRetryDelay must be between 100 ms and 1 hour.")]
