@@ -34,6 +34,7 @@ public static class GrainsSiloBuilderExtensions
             .ValidateOnStart();
         services.AddTextEncoder();
         services.AddHostedService<EncoderWarmup>();
+        services.TryAddSingleton<QueryEmbeddingCache>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<InMemoryEventLog>();
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<InMemoryEventLog>());

@@ -13,6 +13,13 @@ public interface IEmbeddingGrain : IGrainWithIntegerKey
     [Alias("Embed")]
     Task<float[]> Embed(string text);
 
+    /// <summary>
+    /// The embedding of a shopper's search query. Queries repeat (a shop's popular searches are few), so the silo keeps
+    /// recent ones in a bounded cache and most calls cost no inference.
+    /// </summary>
+    [Alias("EmbedQuery")]
+    Task<float[]> EmbedQuery(string query);
+
     /// <summary>One embedding per text, in order.</summary>
     [Alias("EmbedMany")]
     Task<ImmutableArray<float[]>> EmbedMany(ImmutableArray<string> texts);

@@ -10,13 +10,25 @@ namespace Marketing.Grains.Search;
 /// </summary>
 [StatelessWorker]
 [Reentrant]
-public sealed class EmbeddingGrain(ITextEncoder encoder) : Grain, IEmbeddingGrain
+public sealed class EmbeddingGrain(ITextEncoder encoder, QueryEmbeddingCache queries) : Grain, IEmbeddingGrain
 {
     public async Task<float[]> Embed(string text)
     {
         try
         {
             return await encoder.EncodeAsync(text);
+        }
+        catch (EncoderOverloadedException overloaded)
+        {
+            throw new EncoderBusyException(overloaded.Message);
+        }
+    }
+
+    public async Task<float[]> EmbedQuery(string query)
+    {
+        try
+        {
+            return await queries.EmbedAsync(query);
         }
         catch (EncoderOverloadedException overloaded)
         {

@@ -34,7 +34,7 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
         }
 
         var started = Stopwatch.GetTimestamp();
-        var vector = await GrainFactory.GetGrain<IEmbeddingGrain>(0).Embed(request.Query);
+        var vector = await GrainFactory.GetGrain<IEmbeddingGrain>(0).EmbedQuery(request.Query);
         var embedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return await NearestAsync(new VectorQuery(vector, request.K, CategoryKey(request.Category), request.InStockOnly, null), embedMs);
     }

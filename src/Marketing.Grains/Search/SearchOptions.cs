@@ -25,4 +25,8 @@ public sealed class SearchOptions
     /// <summary>How long a product waits before trying again when the encoder could not embed its text.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Search:EmbeddingRetryDelay must be between 100 ms and 1 hour.")]
     public TimeSpan EmbeddingRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Search queries whose embeddings each silo keeps (shoppers' searches repeat; each entry is about 1.6 KB).</summary>
+    [Range(0, 10_000_000, ErrorMessage = "Search:QueryCacheEntries must be between 0 and 10000000.")]
+    public int QueryCacheEntries { get; set; } = 20_000;
 }

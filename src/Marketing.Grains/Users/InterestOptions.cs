@@ -11,14 +11,7 @@ public sealed class InterestOptions
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00", ErrorMessage = "Interest:HalfLife must be between 1 hour and 3650 days.")]
     public TimeSpan HalfLife { get; set; } = TimeSpan.FromDays(14);
 
-    /// <summary>
-    /// How long touched products wait before their embeddings are folded in: events are acknowledged without waiting
-    /// for product lookups, and a burst of events shares one round of them.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Interest:UpdateDelay must be between 10 ms and 10 minutes.")]
-    public TimeSpan UpdateDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Touches waiting to be folded in per shopper; beyond this the oldest are dropped.</summary>
+    /// <summary>Touches waiting to be folded in per shopper (they are folded before each state write and on read); beyond this the oldest are dropped.</summary>
     [Range(1, 10_000, ErrorMessage = "Interest:MaxPending must be between 1 and 10000.")]
     public int MaxPending { get; set; } = 256;
 }

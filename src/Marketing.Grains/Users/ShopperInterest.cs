@@ -29,7 +29,8 @@ internal static class ShopperInterest
             products = skus.Zip(vectors).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
 
             var texts = pending.Where(t => t.Query is not null).Select(t => t.Query!).Distinct(StringComparer.Ordinal).ToArray();
-            var embedded = texts.Length == 0 ? [] : await grains.GetGrain<IEmbeddingGrain>(0).EmbedMany([.. texts]);
+            var embedding = grains.GetGrain<IEmbeddingGrain>(0);
+            var embedded = await Task.WhenAll(texts.Select(embedding.EmbedQuery));
             queries = texts.Zip(embedded).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         }
         catch

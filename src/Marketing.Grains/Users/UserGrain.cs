@@ -35,7 +35,6 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly TimeProvider _time;
     private readonly ILogger<UserGrain> _logger;
     private readonly DeferredWrite _write;
-    private IGrainTimer? _interestTimer;
 
     public UserGrain(
         [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<UserState> state,
@@ -67,7 +66,6 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await ApplyPendingAsync(cancellationToken);
-        ScheduleInterest();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -152,7 +150,6 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         }
 
         _write.Schedule();
-        ScheduleInterest();
         return new TrackResult(records.Length, duplicates, bot);
     }
 
@@ -201,7 +198,6 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             // Refusing personalisation forgets what was learnt from behaviour, not just stops using it.
             State.InterestEmbedding = null;
             State.PendingInterest = null;
-            CancelInterest();
         }
 
         State.Exists = true;
@@ -218,7 +214,6 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         await _state.ClearStateAsync();
         _state.State = new UserState();
         _write.Reset();
-        CancelInterest();
         _tracker.Clean(Shopper);
         LogErased(Shopper);
         DeactivateOnIdle();
@@ -229,41 +224,29 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
     public async Task<float[]?> GetInterestEmbedding()
     {
-        await FoldInterestAsync();
+        if (await FoldInterestAsync())
+        {
+            _write.Schedule();
+        }
+
         return State.Consent.Personalisation && State.InterestEmbedding is { } sum ? Ml.Shoppers.InterestEmbedding.Direction(sum) : null;
     }
 
-    private void ScheduleInterest()
+    /// <summary>
+    /// Folds the touched products into the interest. Runs just before each state write and on read, never per event:
+    /// event intake stays free of product lookups, and a burst of events shares one round of them.
+    /// </summary>
+    private async Task<bool> FoldInterestAsync()
     {
-        if (State.PendingInterest is { Count: > 0 })
-        {
-            _interestTimer ??= this.RegisterGrainTimer(
-                _ => FoldInterestAsync(),
-                new GrainTimerCreationOptions(_interest.UpdateDelay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
-        }
-    }
-
-    private void CancelInterest()
-    {
-        _interestTimer?.Dispose();
-        _interestTimer = null;
-    }
-
-    private async Task FoldInterestAsync()
-    {
-        CancelInterest();
         try
         {
-            if (await ShopperInterest.FoldPendingAsync(State, GrainFactory, _interest))
-            {
-                _write.Schedule();
-            }
+            return await ShopperInterest.FoldPendingAsync(State, GrainFactory, _interest);
         }
         catch (Exception ex)
         {
-            // The touches are back in the state; try again after the delay.
+            // The touches stay pending (and are stored with the state); the next write or read tries again.
             LogInterestDeferred(ex, Shopper);
-            ScheduleInterest();
+            return false;
         }
     }
 
@@ -306,6 +289,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
     private async Task WriteStateAsync()
     {
+        await FoldInterestAsync();
         await _state.WriteStateAsync();
         _tracker.Clean(Shopper);
     }
