@@ -1,0 +1,112 @@
+using Marketing.Abstractions;
+using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Search;
+using Marketing.Ml.Embeddings;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Marketing.Grains.Tests;
+
+/// <summary>
+/// When the encoder refuses work (its queue is full), a product is still stored, catches up on its own, and a search
+/// says "busy" instead of failing obscurely. Its own one-silo cluster, with an encoder that can be told to refuse.
+/// </summary>
+public sealed class BusyEncoderTests : IAsyncLifetime
+{
+    private readonly RefusingEncoder _encoder = new();
+    private InProcessTestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Search:EmbeddingRetryDelay"] = "00:00:00.200",
+        }));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.GrainState);
+            silo.Services.AddSingleton<ITextEncoder>(_encoder);
+            silo.AddMarketingGrains();
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task A_product_upserted_while_the_encoder_is_busy_is_stored_and_embedded_once_it_is_free()
+    {
+        var product = _cluster.Client.GetGrain<IProductGrain>("busy-1");
+        _encoder.Refusing = true;
+
+        var stored = await product.Upsert(new ProductInput { Title = "Organic Lemons", Category = "fresh fruits", Stock = 4 });
+        Assert.False(stored.HasEmbedding);
+        Assert.Equal("Organic Lemons", (await product.Get())?.Title);
+
+        _encoder.Refusing = false;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await product.Get())?.HasEmbedding != true && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True((await product.Get())?.HasEmbedding, "embedded after the encoder became free");
+        var found = await _cluster.Client.GetGrain<IProductSearchGrain>(0).Search(new SearchRequest("lemons", 5, "fresh fruits", false));
+        Assert.Equal("busy-1", Assert.Single(found.Hits).Sku);
+    }
+
+    [Fact]
+    public async Task A_search_while_the_encoder_is_busy_says_so()
+    {
+        _encoder.Refusing = true;
+        try
+        {
+            var error = await Assert.ThrowsAsync<EncoderBusyException>(() =>
+                _cluster.Client.GetGrain<IProductSearchGrain>(0).Search(new SearchRequest("a query never seen before", 5, null, false)));
+            Assert.Contains("overloaded", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            _encoder.Refusing = false;
+        }
+    }
+
+    /// <summary>Hashes words into a small vector (enough to tell lemons from the rest), or refuses like a full queue.</summary>
+    private sealed class RefusingEncoder : ITextEncoder
+    {
+        public volatile bool Refusing;
+
+        public int Dimensions => 16;
+
+        public ValueTask<float[]> EncodeAsync(string text, CancellationToken cancellationToken = default)
+        {
+            if (Refusing)
+            {
+                throw new EncoderOverloadedException(4096, 4096);
+            }
+
+            var vector = new float[Dimensions];
+            foreach (var word in text.ToLowerInvariant().Split([' ', '.'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                vector[SearchShards.Of(word.TrimEnd('s'), Dimensions)] += 1;
+            }
+
+            var norm = MathF.Sqrt(vector.Sum(v => v * v));
+            return ValueTask.FromResult(vector.Select(v => v / norm).ToArray());
+        }
+
+        public async Task<float[][]> EncodeBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+        {
+            var result = new float[texts.Count][];
+            for (var i = 0; i < texts.Count; i++)
+            {
+                result[i] = await EncodeAsync(texts[i], cancellationToken);
+            }
+
+            return result;
+        }
+    }
+}
