@@ -20,7 +20,7 @@ namespace Marketing.Cli.Commands;
 public static class BenchEncoderCommand
 {
     private const string Usage =
-        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|on]";
+        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|on] [--max-batch 64]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -44,7 +44,7 @@ public static class BenchEncoderCommand
         }
 
         var report = new StringBuilder();
-        var options = new EncoderOptions { AllowSpinning = settings.Spinning };
+        var options = new EncoderOptions { AllowSpinning = settings.Spinning, MaxBatchSize = settings.MaxBatch };
         using var meters = new NullMeterFactory();
         using var onnx = new OnnxTextEncoder(Options.Create(options));
         using var ours = new BatchingTextEncoder(onnx, Options.Create(options), meters);
@@ -243,7 +243,7 @@ public static class BenchEncoderCommand
         }
     }
 
-    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, bool Spinning)
+    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, bool Spinning, int MaxBatch)
     {
         public static Settings Parse(string[] args)
         {
@@ -258,7 +258,7 @@ public static class BenchEncoderCommand
                 values[args[i][2..]] = args[++i];
             }
 
-            var known = new[] { "data", "sentences", "concurrency", "latency-requests", "index-size", "queries", "spinning" };
+            var known = new[] { "data", "sentences", "concurrency", "latency-requests", "index-size", "queries", "spinning", "max-batch" };
             var unknown = values.Keys.FirstOrDefault(k => !known.Contains(k));
             if (unknown is not null)
             {
@@ -277,7 +277,8 @@ public static class BenchEncoderCommand
                     "on" => true,
                     "off" => false,
                     var other => throw new ArgumentException($"--spinning must be on or off, not '{other}'."),
-                });
+                },
+                Number("max-batch", new EncoderOptions().MaxBatchSize));
 
             int Number(string name, int fallback) =>
                 !values.TryGetValue(name, out var text) ? fallback
