@@ -26,7 +26,8 @@ public static class ImportCommand
         var dataDir = DataPaths.Resolve(options.String("data"));
         var limit = options.OptionalInt("limit");
         var batch = options.Int("batch", 100, 1, 10_000);
-        var concurrency = options.Int("concurrency", 32, 1, 4_096);
+        // Products wait for their embedding: more in flight lets the encoder run fuller batches (366 products/s against 264 at 32).
+        var concurrency = options.Int("concurrency", 128, 1, 4_096);
         var connectTimeout = options.Seconds("connect-timeout", ClusterConnection.DefaultTimeout.TotalSeconds);
         options.EnsureAllUsed();
         var cancellation = ConsoleCancellation.Token;
