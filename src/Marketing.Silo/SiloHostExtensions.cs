@@ -61,6 +61,9 @@ public static class SiloHostExtensions
                 orleans.AddAzureBlobGrainStorage(StorageNames.GrainState, (OptionsBuilder<AzureBlobStorageOptions> blob) => blob.Configure<IServiceProvider>((o, services) =>
                 {
                     o.BlobServiceClient = new BlobServiceClient(cluster.StorageConnectionString);
+                    // Blob names carry only the grain id, so the service id goes into the container name: two services on
+                    // one storage account (or two test clusters on one Azurite) must not read each other's grains.
+                    o.ContainerName = GrainStateContainer(cluster.ServiceId);
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
                 }));
                 orleans.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(cluster.StorageConnectionString));
@@ -83,6 +86,25 @@ public static class SiloHostExtensions
             .AddMeter(SiloReadinessCheck.MarketingMeters)
             .AddPrometheusExporter());
         return builder;
+    }
+
+    /// <summary>A valid blob container name (3-63 lowercase letters, digits and single hyphens) for the service's grain state.</summary>
+    public static string GrainStateContainer(string serviceId)
+    {
+        var name = new string([.. serviceId.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
+        while (name.Contains("--", StringComparison.Ordinal))
+        {
+            name = name.Replace("--", "-", StringComparison.Ordinal);
+        }
+
+        name = name.Trim('-');
+        const string suffix = "-grain-state";
+        if (name.Length > 63 - suffix.Length)
+        {
+            name = name[..(63 - suffix.Length)].TrimEnd('-');
+        }
+
+        return name.Length == 0 ? suffix.TrimStart('-') : name + suffix;
     }
 
     private static void AddDurableEventLog(IServiceCollection services, string connectionString)
