@@ -20,10 +20,6 @@ public interface IEmbeddingGrain : IGrainWithIntegerKey
     [Alias("EmbedQuery")]
     Task<float[]> EmbedQuery(string query);
 
-    /// <summary>One embedding per text, in order.</summary>
-    [Alias("EmbedMany")]
-    Task<ImmutableArray<float[]>> EmbedMany(ImmutableArray<string> texts);
-
     /// <summary>What the encoder runs on and how long its queue is.</summary>
     [Alias("Describe")]
     Task<EncoderInfo> Describe();
@@ -123,6 +119,42 @@ public sealed record SearchResults(
     [property: Id(1)] int Shards,
     [property: Id(2)] double EmbedMilliseconds,
     [property: Id(3)] double SearchMilliseconds);
+
+/// <summary>The rules a search must meet; shared by the gateway (which answers 400) and the search grain.</summary>
+public static class SearchRules
+{
+    public const int MaxQueryLength = 1_000;
+
+    public static void ValidateQuery(string? query, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            errors.Add(new("q", "is required: the words to search for"));
+        }
+        else if (query.Length > MaxQueryLength)
+        {
+            errors.Add(new("q", $"must be at most {MaxQueryLength} characters"));
+        }
+    }
+
+    /// <summary>How many results; null (the caller's default) passes.</summary>
+    public static void ValidateK(int? k, List<FieldError> errors)
+    {
+        if (k is < 1 or > SearchShards.MaxK)
+        {
+            errors.Add(new("k", $"must be between 1 and {SearchShards.MaxK}"));
+        }
+    }
+
+    /// <summary>Throws <see cref="InvalidInputException"/> naming every bad field.</summary>
+    public static void ThrowIfInvalid(List<FieldError> errors)
+    {
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+    }
+}
 
 /// <summary>How SKUs map to index shards; the same on every silo because the hash is fixed (not <c>string.GetHashCode</c>).</summary>
 public static class SearchShards

@@ -13,7 +13,6 @@ namespace Marketing.Api.Search;
 public static class SearchEndpoints
 {
     public const int DefaultK = 10;
-    public const int MaxQueryLength = 1_000;
 
     /// <summary>Product upserts a reindex keeps in flight.</summary>
     private const int ReindexConcurrency = 32;
@@ -70,16 +69,8 @@ public static class SearchEndpoints
     private static async Task<IResult> SearchAsync(IGrainFactory grains, string? q, int? k, string? category, bool? inStock)
     {
         var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(q))
-        {
-            errors.Add(new("q", "is required: the words to search for"));
-        }
-        else if (q.Length > MaxQueryLength)
-        {
-            errors.Add(new("q", $"must be at most {MaxQueryLength} characters"));
-        }
-
-        CheckK(k, errors);
+        SearchRules.ValidateQuery(q, errors);
+        SearchRules.ValidateK(k, errors);
         if (errors.Count > 0)
         {
             return FieldErrors.Problem(errors);
@@ -92,7 +83,7 @@ public static class SearchEndpoints
     private static async Task<IResult> SimilarAsync(string sku, IGrainFactory grains, int? k, string? category, bool? inStock)
     {
         var errors = new List<FieldError>();
-        CheckK(k, errors);
+        SearchRules.ValidateK(k, errors);
         if (errors.Count > 0)
         {
             return FieldErrors.Problem(errors);
@@ -113,7 +104,7 @@ public static class SearchEndpoints
     {
         var errors = new List<FieldError>();
         ShopperEventValidator.RequireId(id, "userId", errors);
-        CheckK(k, errors);
+        SearchRules.ValidateK(k, errors);
         if (errors.Count > 0)
         {
             return FieldErrors.Problem(errors);
@@ -146,14 +137,6 @@ public static class SearchEndpoints
     {
         var (reindexed, indexed) = await grains.ReindexCatalogueAsync(ReindexConcurrency, cancellationToken: cancellationToken);
         return TypedResults.Ok(new ReindexSummary(reindexed, indexed));
-    }
-
-    private static void CheckK(int? k, List<FieldError> errors)
-    {
-        if (k is < 1 or > SearchShards.MaxK)
-        {
-            errors.Add(new("k", $"must be between 1 and {SearchShards.MaxK}"));
-        }
     }
 }
 

@@ -95,21 +95,17 @@ public static class BenchIntakeCommand
         Report.Table(
             ["through", "batch", "connections", "offered events/s", "achieved events/s", "requests ok", "requests failed", "p50 ms", "p90 ms", "p99 ms", "max ms"],
             [[
-                targetLabel, N(batch), through == "http" ? N(connections) : "-", N(rate), N((long)result.AchievedEventsPerSecond),
-                N(result.RequestsOk), N(failed), Ms(result.Latency.PercentileMilliseconds(50)), Ms(result.Latency.PercentileMilliseconds(90)),
-                Ms(result.Latency.PercentileMilliseconds(99)), Ms(result.Latency.MaxMicroseconds / 1000.0),
+                targetLabel, Report.Count(batch), through == "http" ? Report.Count(connections) : "-", Report.Count(rate), Report.Count((long)result.AchievedEventsPerSecond),
+                Report.Count(result.RequestsOk), Report.Count(failed), Report.Milliseconds(result.Latency.PercentileMilliseconds(50)), Report.Milliseconds(result.Latency.PercentileMilliseconds(90)),
+                Report.Milliseconds(result.Latency.PercentileMilliseconds(99)), Report.Milliseconds(result.Latency.MaxMicroseconds / 1000.0),
             ]]);
-        var statuses = result.Statuses.OrderByDescending(s => s.Value).Select(s => (IReadOnlyList<string>)[s.Key, N(s.Value)]).ToList();
+        var statuses = result.Statuses.OrderByDescending(s => s.Value).Select(s => (IReadOnlyList<string>)[s.Key, Report.Count(s.Value)]).ToList();
         if (result.Unfinished > 0)
         {
-            statuses.Add(["unfinished after drain", N(result.Unfinished)]);
+            statuses.Add(["unfinished after drain", Report.Count(result.Unfinished)]);
         }
 
         Report.Table(["status", "requests"], statuses);
         return result.RequestsOk > 0 ? 0 : 1;
     }
-
-    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static string Ms(double value) => value.ToString("N1", CultureInfo.InvariantCulture);
 }

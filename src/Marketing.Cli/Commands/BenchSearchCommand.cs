@@ -108,8 +108,8 @@ public static class BenchSearchCommand
                 });
             var seconds = clock.Elapsed.TotalSeconds;
             rows.Add([
-                N(concurrency), N(ok), N(failed), N((long)(ok / seconds)), Ms(latency.PercentileMilliseconds(50)), Ms(latency.PercentileMilliseconds(90)),
-                Ms(latency.PercentileMilliseconds(99)), Ms(latency.MaxMicroseconds / 1000.0), Ms(embed / Math.Max(1, ok)), Ms(scan / Math.Max(1, ok)),
+                Report.Count(concurrency), Report.Count(ok), Report.Count(failed), Report.Count((long)(ok / seconds)), Report.Milliseconds(latency.PercentileMilliseconds(50)), Report.Milliseconds(latency.PercentileMilliseconds(90)),
+                Report.Milliseconds(latency.PercentileMilliseconds(99)), Report.Milliseconds(latency.MaxMicroseconds / 1000.0), Report.Milliseconds(embed / Math.Max(1, ok)), Report.Milliseconds(scan / Math.Max(1, ok)),
             ]);
         }
 
@@ -120,7 +120,7 @@ public static class BenchSearchCommand
         Report.Table(
             ["concurrency", "requests ok", "failed", "searches/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "server embed ms (mean)", "server fan-out ms (mean)"],
             rows);
-        Report.Table(["queries (aisle names)", $"precision@{k} through /search"], [[N(aisles.Count), precision.Average().ToString("F3", CultureInfo.InvariantCulture)]]);
+        Report.Table(["queries (aisle names)", $"precision@{k} through /search"], [[Report.Count(aisles.Count), precision.Average().ToString("F3", CultureInfo.InvariantCulture)]]);
         return rows.Count > 0 ? 0 : 1;
     }
 
@@ -146,8 +146,4 @@ public static class BenchSearchCommand
             .ToArray();
         return levels.Length > 0 ? levels : throw new UsageException("--concurrency needs at least one number");
     }
-
-    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static string Ms(double value) => value.ToString("N1", CultureInfo.InvariantCulture);
 }

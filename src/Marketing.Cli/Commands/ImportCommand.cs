@@ -85,9 +85,9 @@ public static class ImportCommand
             ["stage", "rows read", "rows rejected", "records", "imported", "duplicates", "failed", "duration s", "rows/s"],
             stages.Where(s => s.RowsRead > 0).Select(s => (IReadOnlyList<string>)
             [
-                $"{dataset} {s.Name}", N(s.RowsRead), N(s.RejectedRows), N(s.Records), N(s.Imported), N(s.Duplicates),
-                N(s.FailedRecords), s.Duration.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture),
-                N((long)(s.RowsRead / Math.Max(s.Duration.TotalSeconds, 0.001))),
+                $"{dataset} {s.Name}", Report.Count(s.RowsRead), Report.Count(s.RejectedRows), Report.Count(s.Records), Report.Count(s.Imported), Report.Count(s.Duplicates),
+                Report.Count(s.FailedRecords), s.Duration.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture),
+                Report.Count((long)(s.RowsRead / Math.Max(s.Duration.TotalSeconds, 0.001))),
             ]));
 
         var problems = stages
@@ -97,13 +97,11 @@ public static class ImportCommand
             .ToList();
         if (problems.Count > 0)
         {
-            Report.Table(["stage", "kind", "reason", "count"], problems.Select(p => (IReadOnlyList<string>)[p.Stage, p.Kind, p.Reason, N(p.Count)]), leftAligned: 3);
+            Report.Table(["stage", "kind", "reason", "count"], problems.Select(p => (IReadOnlyList<string>)[p.Stage, p.Kind, p.Reason, Report.Count(p.Count)]), leftAligned: 3);
         }
 
         var flagged = plan.EventStage.FlaggedAsBot;
         Console.Out.WriteLine(
-            $"Total {total.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s" + (flagged > 0 ? $"; {N(flagged)} events kept out as bot traffic" : ""));
+            $"Total {total.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture)} s" + (flagged > 0 ? $"; {Report.Count(flagged)} events kept out as bot traffic" : ""));
     }
-
-    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

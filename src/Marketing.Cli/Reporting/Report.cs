@@ -9,6 +9,12 @@ namespace Marketing.Cli.Reporting;
 /// </summary>
 public static class Report
 {
+    /// <summary>A whole number with thousands separators, as every table prints counts.</summary>
+    public static string Count(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Milliseconds to one decimal.</summary>
+    public static string Milliseconds(double value) => value.ToString("N1", System.Globalization.CultureInfo.InvariantCulture);
+
     public static void Command(string command, IEnumerable<string> args)
     {
         var line = string.Join(' ', new[] { "dotnet run --project src/Marketing.Cli -c Release --", command }.Concat(args.Select(Quote)));

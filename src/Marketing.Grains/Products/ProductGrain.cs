@@ -90,7 +90,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
             await GrainFactory.GetGrain<ICategoryDirectoryGrain>(newCategory).Add(Sku);
         }
 
-        var embedding = textChanged ? await TryEmbedAsync(product) : _state.State.TextEmbedding ?? await TryEmbedAsync(product);
+        var embedding = (textChanged ? null : _state.State.TextEmbedding) ?? await TryEmbedAsync(product);
         _state.State.Product = product;
         _state.State.TextEmbedding = embedding;
         _statsWrite.Reset();

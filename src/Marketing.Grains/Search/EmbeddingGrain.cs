@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Marketing.Abstractions.Search;
 using Marketing.Ml.Embeddings;
 
@@ -12,43 +11,24 @@ namespace Marketing.Grains.Search;
 [Reentrant]
 public sealed class EmbeddingGrain(ITextEncoder encoder, QueryEmbeddingCache queries) : Grain, IEmbeddingGrain
 {
-    public async Task<float[]> Embed(string text)
-    {
-        try
-        {
-            return await encoder.EncodeAsync(text);
-        }
-        catch (EncoderOverloadedException overloaded)
-        {
-            throw new EncoderBusyException(overloaded.Message);
-        }
-    }
+    public Task<float[]> Embed(string text) => RefuseWhenBusy(() => encoder.EncodeAsync(text));
 
-    public async Task<float[]> EmbedQuery(string query)
-    {
-        try
-        {
-            return await queries.EmbedAsync(query);
-        }
-        catch (EncoderOverloadedException overloaded)
-        {
-            throw new EncoderBusyException(overloaded.Message);
-        }
-    }
-
-    public async Task<ImmutableArray<float[]>> EmbedMany(ImmutableArray<string> texts)
-    {
-        try
-        {
-            return [.. await encoder.EncodeBatchAsync(texts)];
-        }
-        catch (EncoderOverloadedException overloaded)
-        {
-            throw new EncoderBusyException(overloaded.Message);
-        }
-    }
+    public Task<float[]> EmbedQuery(string query) => RefuseWhenBusy(() => queries.EmbedAsync(query));
 
     public Task<EncoderInfo> Describe() => Task.FromResult(encoder is BatchingTextEncoder batching
         ? new EncoderInfo(batching.Provider.ToString(), batching.Dimensions, batching.QueueLength)
         : new EncoderInfo(encoder.GetType().Name, encoder.Dimensions, 0));
+
+    /// <summary>The encoder's own overload exception becomes one every client can deserialise.</summary>
+    private static async Task<float[]> RefuseWhenBusy(Func<ValueTask<float[]>> encode)
+    {
+        try
+        {
+            return await encode();
+        }
+        catch (EncoderOverloadedException overloaded)
+        {
+            throw new EncoderBusyException(overloaded.Message);
+        }
+    }
 }

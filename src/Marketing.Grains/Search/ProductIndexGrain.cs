@@ -143,27 +143,24 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain
         }
 
         var count = index.Count;
-        var skus = new List<string>(count);
-        var categories = new List<string>(count);
-        var inStock = new List<bool>(count);
-        var vectors = new byte[count * index.Dimensions * sizeof(float)];
-        var offset = 0;
-        index.ForEach((sku, vector, category, stocked) =>
-        {
-            skus.Add(sku);
-            categories.Add(category);
-            inStock.Add(stocked);
-            MemoryMarshal.AsBytes(vector).CopyTo(vectors.AsSpan(offset));
-            offset += vector.Length * sizeof(float);
-        });
-        _state.State = new ProductIndexState
+        var snapshot = new ProductIndexState
         {
             Dimensions = index.Dimensions,
-            Skus = [.. skus],
-            Categories = [.. categories],
-            InStock = [.. inStock],
-            Vectors = vectors,
+            Skus = new string[count],
+            Categories = new string[count],
+            InStock = new bool[count],
+            Vectors = new byte[count * index.Dimensions * sizeof(float)],
         };
+        var row = 0;
+        index.ForEach((sku, vector, category, stocked) =>
+        {
+            snapshot.Skus[row] = sku;
+            snapshot.Categories[row] = category;
+            snapshot.InStock[row] = stocked;
+            MemoryMarshal.AsBytes(vector).CopyTo(snapshot.Vectors.AsSpan(row * vector.Length * sizeof(float)));
+            row++;
+        });
+        _state.State = snapshot;
         _writing = true;
         try
         {

@@ -22,16 +22,9 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(request.Query))
-        {
-            errors.Add(new("q", "is required"));
-        }
-
-        CheckK(request.K, errors);
-        if (errors.Count > 0)
-        {
-            throw new InvalidInputException(errors);
-        }
+        SearchRules.ValidateQuery(request.Query, errors);
+        SearchRules.ValidateK(request.K, errors);
+        SearchRules.ThrowIfInvalid(errors);
 
         var started = Stopwatch.GetTimestamp();
         var vector = await GrainFactory.GetGrain<IEmbeddingGrain>(0).EmbedQuery(request.Query);
@@ -42,11 +35,8 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
     public async Task<SearchResults?> Similar(string sku, int k, string? category, bool inStockOnly)
     {
         var errors = new List<FieldError>();
-        CheckK(k, errors);
-        if (errors.Count > 0)
-        {
-            throw new InvalidInputException(errors);
-        }
+        SearchRules.ValidateK(k, errors);
+        SearchRules.ThrowIfInvalid(errors);
 
         var vector = await GrainFactory.GetGrain<IProductEmbedding>(sku).GetTextEmbedding();
         return vector is null ? null : await NearestAsync(new VectorQuery(vector, k, CategoryKey(category), inStockOnly, sku), 0);
@@ -56,11 +46,8 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
     {
         ArgumentNullException.ThrowIfNull(query);
         var errors = new List<FieldError>();
-        CheckK(query.K, errors);
-        if (errors.Count > 0)
-        {
-            throw new InvalidInputException(errors);
-        }
+        SearchRules.ValidateK(query.K, errors);
+        SearchRules.ThrowIfInvalid(errors);
 
         return await NearestAsync(query with { CategoryKey = CategoryKey(query.CategoryKey) }, 0);
     }
@@ -69,14 +56,6 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
     {
         var counts = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.GetGrain<IProductIndexGrain>(s).Count()));
         return counts.Sum();
-    }
-
-    private static void CheckK(int k, List<FieldError> errors)
-    {
-        if (k is < 1 or > SearchShards.MaxK)
-        {
-            errors.Add(new("k", $"must be between 1 and {SearchShards.MaxK}"));
-        }
     }
 
     private static string? CategoryKey(string? category) =>
