@@ -42,6 +42,42 @@ public sealed class BatchingTextEncoderTests(EncoderFixture fixture)
     }
 
     [Fact]
+    public async Task Short_and_long_texts_queued_together_run_apart_so_little_compute_goes_to_padding()
+    {
+        using var meters = new TestMeterFactory();
+        using var batching = Batching(meters, new EncoderOptions { MaxBatchSize = 64 });
+        var runs = 0;
+        var worstPadding = 0.0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == BatchingTextEncoder.MeterName && instrument.Name == "encoder.batch.padding")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, share, _, _) =>
+        {
+            Interlocked.Increment(ref runs);
+            lock (listener)
+            {
+                worstPadding = Math.Max(worstPadding, share);
+            }
+        });
+        listener.Start();
+
+        // Real titles, and every fourth one with a long description: one padded run would be mostly padding.
+        var texts = Titles.Take(40)
+            .Select((title, i) => i % 4 == 0 ? $"{title}. {string.Join(' ', Titles.Skip(i).Take(12))}" : title)
+            .ToArray();
+        var vectors = await batching.EncodeBatchAsync(texts);
+
+        Assert.Equal(texts.Length, vectors.Length);
+        Assert.True(runs >= 2, $"{runs} inference run(s) for short and long texts together");
+        Assert.True(worstPadding < 0.35, $"worst run was {worstPadding:P0} padding");
+    }
+
+    [Fact]
     public async Task A_full_queue_refuses_new_texts_with_a_clear_error_and_serves_the_rest()
     {
         using var meters = new TestMeterFactory();

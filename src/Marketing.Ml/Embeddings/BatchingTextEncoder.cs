@@ -25,7 +25,7 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
     private const int ChunksInFlightPerCall = 4;
 
     /// <summary>Rough cost of one more inference run, in padded token slots: below this much padding, merging is cheaper.</summary>
-    private const int RunOverheadTokens = 64;
+    private const int RunOverheadTokens = 32;
 
     private readonly OnnxTextEncoder _encoder;
     private readonly ILogger _logger;
@@ -256,33 +256,20 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
     }
 
     /// <summary>
-    /// Sorts by token length and runs consecutive groups. A group grows while its padding stays a small share of its
-    /// token slots (padding is compute spent on nothing); a separate run costs about <see cref="RunOverheadTokens"/> slots.
+    /// Sorts by token length and cuts the sorted texts into consecutive groups at the least total cost: each group pays
+    /// its padded token slots (group size × its longest text) plus <see cref="RunOverheadTokens"/> for being a run of
+    /// its own. Padding is compute spent on nothing; too many small runs spend it on per-run overhead instead.
     /// </summary>
     private void RunGrouped(List<Pending> taken)
     {
         taken.Sort(static (a, b) => a.Ids.Length != b.Ids.Length
             ? a.Ids.Length.CompareTo(b.Ids.Length)
             : a.Sequence.CompareTo(b.Sequence));
+        var ends = CheapestCuts(taken);
         var group = new List<int[]>(_maxBatchSize);
         var start = 0;
-        while (start < taken.Count)
+        foreach (var end in ends)
         {
-            var end = start + 1;
-            var real = taken[start].Ids.Length;
-            while (end < taken.Count && end - start < _maxBatchSize)
-            {
-                var width = taken[end].Ids.Length;
-                var slots = (end - start + 1) * width;
-                if (slots - (real + width) > RunOverheadTokens + (slots / 4))
-                {
-                    break;
-                }
-
-                real += width;
-                end++;
-            }
-
             group.Clear();
             var tokens = 0;
             for (var i = start; i < end; i++)
@@ -321,6 +308,45 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
         }
 
         taken.Clear();
+    }
+
+    /// <summary>
+    /// The group ends (exclusive) that cover texts sorted by length at the least cost, by dynamic programming over
+    /// the cut points: cost(i..j) = <see cref="RunOverheadTokens"/> + (j − i) × length(j − 1), at most a batch a group.
+    /// </summary>
+    private int[] CheapestCuts(List<Pending> sorted)
+    {
+        var count = sorted.Count;
+        var best = new long[count + 1];
+        var cut = new int[count + 1];
+        for (var j = 1; j <= count; j++)
+        {
+            var width = sorted[j - 1].Ids.Length;
+            best[j] = long.MaxValue;
+            for (var i = Math.Max(0, j - _maxBatchSize); i < j; i++)
+            {
+                var cost = best[i] + RunOverheadTokens + ((long)(j - i) * width);
+                if (cost < best[j])
+                {
+                    best[j] = cost;
+                    cut[j] = i;
+                }
+            }
+        }
+
+        var groups = 0;
+        for (var j = count; j > 0; j = cut[j])
+        {
+            groups++;
+        }
+
+        var ends = new int[groups];
+        for (var j = count; j > 0; j = cut[j])
+        {
+            ends[--groups] = j;
+        }
+
+        return ends;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Text encoder inference failed for a batch of {Count} texts")]

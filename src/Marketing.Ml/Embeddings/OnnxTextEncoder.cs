@@ -350,7 +350,12 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
             options.IntraOpNumThreads = settings.IntraOpThreads;
         }
 
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.AllowSpinning ? "1" : "0");
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.Spinning == EncoderSpinning.Off ? "0" : "1");
+        if (settings.Spinning == EncoderSpinning.WhileRunning)
+        {
+            options.AddSessionConfigEntry("session.force_spinning_stop", "1");
+        }
+
         return options;
     }
 
