@@ -1,6 +1,7 @@
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Search;
+using Marketing.Grains.Storage;
 using Marketing.Grains.Users;
 using Marketing.Ml.Embeddings;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +42,8 @@ public static class GrainsSiloBuilderExtensions
         services.TryAddSingleton<IEventLogReader>(sp => sp.GetRequiredService<InMemoryEventLog>());
         services.TryAddSingleton<IEventLogRecovery, NoEventLogRecovery>();
         services.TryAddSingleton<WriteBehindTracker>();
+        services.TryAddSingleton<WriteBehindScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<WriteBehindScheduler>());
         services.TryAddSingleton<ProductStatsBuffer>();
         services.AddHostedService<ProductStatsFlusher>();
         return silo;

@@ -15,7 +15,7 @@ namespace Marketing.Grains.Products;
 /// the text is new or changed, stored with the record, and pushed to the product's index shard; if the encoder is
 /// busy the product is stored without one and a timer tries again.
 /// </summary>
-public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSink, IProductEmbedding
+public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSink, IProductEmbedding, IWriteBehindGrain
 {
     public const int StatsDays = 120;
     private static readonly TimeSpan StatsWriteDelay = TimeSpan.FromSeconds(30);
@@ -30,6 +30,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     public ProductGrain(
         [PersistentState("product", StorageNames.GrainState)] IPersistentState<ProductState> state,
         TimeProvider time,
+        WriteBehindScheduler scheduler,
         IOptions<SearchOptions> search,
         ILogger<ProductGrain> logger)
     {
@@ -37,7 +38,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         _time = time;
         _search = search.Value;
         _logger = logger;
-        _statsWrite = new DeferredWrite(this, () => _state.WriteStateAsync(), () => StatsWriteDelay);
+        _statsWrite = new DeferredWrite(this, scheduler, () => _state.WriteStateAsync(), StatsWriteDelay);
     }
 
     private string Sku => this.GetPrimaryKeyString();
@@ -56,6 +57,8 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _statsWrite.FlushAsync();
+
+    public Task FlushWriteBehind() => _statsWrite.OnDueAsync();
 
     public async Task<Product> Upsert(ProductInput input)
     {

@@ -18,7 +18,7 @@ namespace Marketing.Grains.Search;
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
 [Reentrant]
-public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain
+public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWriteBehindGrain
 {
     private readonly IPersistentState<ProductIndexState> _state;
     private readonly ILogger<ProductIndexGrain> _logger;
@@ -29,12 +29,12 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain
     public ProductIndexGrain(
         [PersistentState("product-index", StorageNames.GrainState)] IPersistentState<ProductIndexState> state,
         IOptions<SearchOptions> options,
+        WriteBehindScheduler scheduler,
         ILogger<ProductIndexGrain> logger)
     {
         _state = state;
         _logger = logger;
-        var interval = options.Value.SnapshotInterval;
-        _snapshot = new DeferredWrite(this, WriteSnapshotAsync, () => interval);
+        _snapshot = new DeferredWrite(this, scheduler, WriteSnapshotAsync, options.Value.SnapshotInterval);
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -124,6 +124,8 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain
     }
 
     public Task<int> Count() => Task.FromResult(_index?.Count ?? 0);
+
+    public Task FlushWriteBehind() => _snapshot.OnDueAsync();
 
     private static ProductVectorIndex NewIndex(int dimensions) => new(dimensions, maxDegreeOfParallelism: 1);
 

@@ -1,24 +1,35 @@
 namespace Marketing.Grains.Storage;
 
 /// <summary>
-/// Write-behind for one grain's state: the first change schedules a single write after a delay, later changes ride
-/// along with it. The timer does not keep the grain alive; deactivation flushes what is pending.
+/// Write-behind for one grain's state: the first change asks the silo's <see cref="WriteBehindScheduler"/> for a
+/// single write after a delay (spread ±25% so grains dirtied together do not write together), and later changes ride
+/// along with it. Nothing here keeps the grain alive; deactivation flushes what is pending. The grain implements
+/// <see cref="IWriteBehindGrain"/> by calling <see cref="OnDueAsync"/>.
 /// </summary>
-internal sealed class DeferredWrite(IGrainBase grain, Func<Task> write, Func<TimeSpan> delay)
+internal sealed class DeferredWrite(IGrainBase grain, WriteBehindScheduler scheduler, Func<Task> write, TimeSpan delay)
 {
-    private IGrainTimer? _timer;
+    private bool _scheduled;
 
     public bool IsPending { get; private set; }
 
     public void Schedule()
     {
         IsPending = true;
-        _timer ??= grain.RegisterGrainTimer(
-            FireAsync,
-            new GrainTimerCreationOptions(delay(), Timeout.InfiniteTimeSpan) { KeepAlive = false });
+        if (!_scheduled)
+        {
+            _scheduled = true;
+            scheduler.Schedule(grain.GrainContext.GrainId, delay * (0.75 + (Random.Shared.NextDouble() / 2)));
+        }
     }
 
-    /// <summary>Writes now if a write is pending (the timer is dropped either way).</summary>
+    /// <summary>The scheduler's call: the delay is over.</summary>
+    public Task OnDueAsync()
+    {
+        _scheduled = false;
+        return FlushAsync();
+    }
+
+    /// <summary>Writes now if a write is pending (the scheduled one is dropped either way).</summary>
     public async Task FlushAsync()
     {
         Cancel();
@@ -34,7 +45,7 @@ internal sealed class DeferredWrite(IGrainBase grain, Func<Task> write, Func<Tim
         }
         catch
         {
-            // Keep the change; the next timer or deactivation tries again.
+            // Keep the change; the next scheduled write or the deactivation tries again.
             Schedule();
             throw;
         }
@@ -49,9 +60,10 @@ internal sealed class DeferredWrite(IGrainBase grain, Func<Task> write, Func<Tim
 
     private void Cancel()
     {
-        _timer?.Dispose();
-        _timer = null;
+        if (_scheduled)
+        {
+            _scheduled = false;
+            scheduler.Cancel(grain.GrainContext.GrainId);
+        }
     }
-
-    private Task FireAsync(CancellationToken cancellationToken) => FlushAsync();
 }

@@ -26,7 +26,7 @@ public interface IUserRecoveryGrain : IGrainWithStringKey
 // Shoppers are many, small and alike: random placement spreads them evenly over the silos from the first call, where
 // the default resource-optimised placement keeps new activations on the receiving silo until load statistics differ.
 [Orleans.Placement.RandomPlacement]
-public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, IShopperInterest
+public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, IShopperInterest, IWriteBehindGrain
 {
     private readonly IPersistentState<UserState> _state;
     private readonly IEventLog _log;
@@ -44,6 +44,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         IEventLog log,
         IEventLogRecovery recovery,
         WriteBehindTracker tracker,
+        WriteBehindScheduler scheduler,
         ProductStatsBuffer stats,
         IOptions<EventIntakeOptions> options,
         IOptions<InterestOptions> interest,
@@ -59,7 +60,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         _interest = interest.Value;
         _time = time;
         _logger = logger;
-        _write = new DeferredWrite(this, WriteStateAsync, FlushDelay);
+        _write = new DeferredWrite(this, scheduler, WriteStateAsync, _options.StateFlushInterval);
     }
 
     private string Shopper => this.GetPrimaryKeyString();
@@ -225,6 +226,8 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
     public async Task<int> Recover() => await ApplyPendingAsync(CancellationToken.None);
 
+    public Task FlushWriteBehind() => _write.OnDueAsync();
+
     public async Task<float[]?> GetInterestEmbedding()
     {
         if (await FoldInterestAsync())
@@ -296,9 +299,6 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         await _state.WriteStateAsync();
         _tracker.Clean(Shopper);
     }
-
-    // Spread writes so thousands of shoppers dirtied in the same second do not all write in the same second.
-    private TimeSpan FlushDelay() => _options.StateFlushInterval * (0.75 + (Random.Shared.NextDouble() / 2));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} flagged as a bot after {Count} events in one second")]
     private partial void LogFlaggedAsBot(string shopper, int count);

@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using Marketing.Abstractions;
+using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Users;
+using Marketing.Grains.Events;
+using Marketing.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using static Marketing.Grains.Tests.ClusterFixture;
+
+namespace Marketing.Grains.Tests;
+
+/// <summary>
+/// Write-behind through the silo's one scheduler (no grain timers): a shopper's burst of events reaches storage in a
+/// single write once the flush interval is over, while the grain stays active. Its own one-silo cluster with a short
+/// interval and a storage that counts writes.
+/// </summary>
+public sealed class WriteBehindTests : IAsyncLifetime
+{
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(400);
+    private readonly CountingStorage _storage = new();
+    private InProcessTestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Events:StateFlushInterval"] = FlushInterval.ToString(),
+        }));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.GrainState, _storage);
+            silo.AddMarketingGrains();
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task A_burst_of_events_is_written_once_after_the_flush_interval_while_the_shopper_stays_active()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var shopper = _cluster.Client.GetGrain<IUserGrain>(id);
+        for (var i = 0; i < 5; i++)
+        {
+            await shopper.Track([View($"{id}-{i}", "24852")], EventSource.Live);
+        }
+
+        var services = _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress);
+        var tracker = services.GetRequiredService<WriteBehindTracker>();
+        var scheduler = services.GetRequiredService<WriteBehindScheduler>();
+        Assert.Equal(0, _storage.WritesOf(id));
+        Assert.True(tracker.DirtyCount >= 1, "the shopper is dirty until its state is written");
+        Assert.True(scheduler.IsScheduled(shopper.GetGrainId()), "a write is waiting for its time");
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_storage.WritesOf(id) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        // Long enough for a second, unwanted write to happen too.
+        await Task.Delay(FlushInterval * 3);
+        Assert.Equal(1, _storage.WritesOf(id));
+        Assert.Equal(5, ((UserStateProbe)_storage.Last(id)).EventCount);
+        Assert.Equal(0, tracker.DirtyCount);
+        Assert.False(scheduler.IsScheduled(shopper.GetGrainId()));
+
+        // Still the same activation: its in-memory state answers, and the next event schedules a new write.
+        Assert.Equal(5, (await shopper.Get()).EventCount);
+        await shopper.Track([View($"{id}-late", "24852")], EventSource.Live);
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_storage.WritesOf(id) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(2, _storage.WritesOf(id));
+        Assert.Equal(6, ((UserStateProbe)_storage.Last(id)).EventCount);
+    }
+
+    /// <summary>What a test reads back from a stored shopper state.</summary>
+    private sealed record UserStateProbe(long EventCount);
+
+    /// <summary>Grain storage that keeps nothing but the number of writes per shopper and what the last one held.</summary>
+    private sealed class CountingStorage : IGrainStorage
+    {
+        private readonly ConcurrentDictionary<string, (int Writes, object Last)> _writes = new();
+
+        public int WritesOf(string shopper) => _writes.TryGetValue(shopper, out var w) ? w.Writes : 0;
+
+        public object Last(string shopper) => _writes[shopper].Last;
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Task.CompletedTask;
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            if (grainState.State is Users.UserState user)
+            {
+                var probe = new UserStateProbe(user.EventCount);
+                _writes.AddOrUpdate(grainId.Key.ToString()!, _ => (1, probe), (_, w) => (w.Writes + 1, probe));
+            }
+
+            grainState.ETag = Guid.NewGuid().ToString("N");
+            grainState.RecordExists = true;
+            return Task.CompletedTask;
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Task.CompletedTask;
+    }
+}
