@@ -136,13 +136,18 @@ public static class SiloHostExtensions
         app.MapHealthChecks("/health/ready", new() { ResponseWriter = WriteHealthAsync });
         app.MapOrleansDashboard("/dashboard");
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/diagnostics/memory", async (IGrainFactory grains, ILocalSiloDetails local) =>
+        app.MapGet("/diagnostics/memory", async (IGrainFactory grains, ILocalSiloDetails local, WriteBehindTracker tracker) =>
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var stats = await grains.GetGrain<IManagementGrain>(0).GetRuntimeStatistics([local.SiloAddress]);
-            return Results.Ok(new { gcHeapBytes = GC.GetTotalMemory(forceFullCollection: false), activations = stats.Sum(s => s.ActivationCount) });
+            return Results.Ok(new
+            {
+                gcHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
+                activations = stats.Sum(s => s.ActivationCount),
+                dirtyShoppers = tracker.DirtyCount,
+            });
         });
         return app;
     }

@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace Marketing.Cli.Benchmarks;
 
-/// <summary>The silo's <c>/diagnostics/memory</c> answer: managed heap after a full GC, and live grain activations.</summary>
-public sealed record MemorySnapshot(long GcHeapBytes, long Activations)
+/// <summary>
+/// The silo's <c>/diagnostics/memory</c> answer: managed heap after a full GC, live grain activations, and shoppers
+/// whose state is still waiting for its write-behind.
+/// </summary>
+public sealed record MemorySnapshot(long GcHeapBytes, long Activations, long DirtyShoppers = 0)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -13,9 +13,11 @@ using Spectre.Console;
 namespace Marketing.Cli.Commands;
 
 /// <summary>
-/// <c>bench memory [--shoppers N] [--silo-http URL] [--concurrency N]</c>: how much silo memory one active shopper
-/// costs. Reads the silo's heap and activation count, wakes N new shoppers with one small event each, reads again.
-/// Run it against a single silo, or the shoppers spread over silos the endpoint does not see.
+/// <c>bench memory [--shoppers N] [--silo-http URL] [--concurrency N] [--settle-seconds N]</c>: how much silo memory
+/// one active shopper costs. Reads the silo's heap and activation count, wakes N new shoppers with one small event
+/// each, reads again at once (their state writes still pending), and again once the write-behind has written them
+/// (or <c>--settle-seconds</c> ran out; 0 skips that). Run it against a single silo, or the shoppers spread over silos
+/// the endpoint does not see.
 /// </summary>
 public static class BenchMemoryCommand
 {
@@ -28,6 +30,7 @@ public static class BenchMemoryCommand
         var shoppers = options.Int("shoppers", 100_000, 1);
         var silo = new Uri(options.String("silo-http", "http://127.0.0.1:8081/"), UriKind.Absolute);
         var concurrency = options.Int("concurrency", 64, 1, 4_096);
+        var settleSeconds = options.Int("settle-seconds", 300, 0, 3_600);
         options.EnsureAllUsed();
         if (!HttpIntakeTarget.IsLoopback(silo))
         {
@@ -84,15 +87,20 @@ public static class BenchMemoryCommand
 
         var after = await MemorySnapshot.ReadAsync(http, silo, cancellation);
         var sample = await grains.GetShopper(pseudonym, $"memory-{runId}-0").Get();
+        var (settled, settledAfter) = await SettleAsync(http, silo, after, settleSeconds, cancellation);
         await host.StopAsync(CancellationToken.None);
 
         var activated = after.Activations - before.Activations;
-        var heap = after.GcHeapBytes - before.GcHeapBytes;
-        var perActivation = activated > 0 ? heap / (double)activated : double.NaN;
+        var perActivation = PerActivation(before, after);
         var embedding = sample.HasInterestEmbedding
             ? $"filled ({N(EmbeddingBytes)} B each, included above)"
             : $"not filled yet (would add about {N(EmbeddingBytes)} B each)";
         var withoutEmbedding = sample.HasInterestEmbedding ? perActivation - EmbeddingBytes : perActivation;
+        var settledRow = settled is null
+            ? "not measured (--settle-seconds 0)"
+            : settled.DirtyShoppers > 0
+                ? $"{N(PerActivation(before, settled) - (sample.HasInterestEmbedding ? EmbeddingBytes : 0))} ({N(settled.DirtyShoppers)} still unwritten after {settledAfter.TotalSeconds:N0} s)"
+                : $"{N(PerActivation(before, settled) - (sample.HasInterestEmbedding ? EmbeddingBytes : 0))} (all written, {settledAfter.TotalSeconds:N0} s later)";
 
         Report.Command("bench memory", args);
         Report.Table(["measure", "value"], leftAligned: 2, rows:
@@ -102,12 +110,48 @@ public static class BenchMemoryCommand
             ["activations before → after", $"{N(before.Activations)} → {N(after.Activations)}"],
             ["GC heap before → after (MB)", $"{Mb(before.GcHeapBytes)} → {Mb(after.GcHeapBytes)}"],
             ["bytes per activation (heap Δ / activations Δ)", N(perActivation)],
-            ["bytes per shopper (heap Δ / shoppers)", N(heap / (double)Math.Max(1, shoppers - failed))],
+            ["bytes per shopper (heap Δ / shoppers)", N((after.GcHeapBytes - before.GcHeapBytes) / (double)Math.Max(1, shoppers - failed))],
             ["interest embedding", embedding],
-            ["bytes per activation without the embedding", N(withoutEmbedding)],
-            ["bytes per activation with a filled embedding", N(withoutEmbedding + EmbeddingBytes)],
+            ["bytes per activation without the embedding, writes pending", N(withoutEmbedding)],
+            ["bytes per activation without the embedding, after the write-behind", settledRow],
+            ["bytes per activation with a filled embedding, writes pending", N(withoutEmbedding + EmbeddingBytes)],
         ]);
         return failed == 0 ? 0 : 1;
+    }
+
+    private static double PerActivation(MemorySnapshot before, MemorySnapshot after) =>
+        after.Activations > before.Activations
+            ? (after.GcHeapBytes - before.GcHeapBytes) / (double)(after.Activations - before.Activations)
+            : double.NaN;
+
+    /// <summary>Waits (showing the count) until no shopper waits for its state write, then reads the heap again.</summary>
+    private static async Task<(MemorySnapshot? Snapshot, TimeSpan After)> SettleAsync(
+        HttpClient http, Uri silo, MemorySnapshot first, int seconds, CancellationToken cancellation)
+    {
+        if (seconds == 0)
+        {
+            return (null, TimeSpan.Zero);
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var latest = first;
+        await AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("waiting for the write-behind", maxValue: Math.Max(1, first.DirtyShoppers));
+                while (latest.DirtyShoppers > 0 && clock.Elapsed < TimeSpan.FromSeconds(seconds))
+                {
+                    // Each read forces a full collection on the silo, so not too often.
+                    await Task.Delay(TimeSpan.FromSeconds(5), cancellation);
+                    latest = await MemorySnapshot.ReadAsync(http, silo, cancellation);
+                    task.Value = first.DirtyShoppers - Math.Min(first.DirtyShoppers, latest.DirtyShoppers);
+                }
+
+                task.Value = task.MaxValue;
+            });
+        return (latest, clock.Elapsed);
     }
 
     private static ImmutableArray<ShopperEvent> View(string userId) =>

@@ -14,6 +14,14 @@ public sealed class EventIntakeOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Events:StateFlushInterval must be between 100 ms and 1 hour.")]
     public TimeSpan StateFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Write-behind state writes in flight per silo (shoppers, products and index shards together). Few enough that
+    /// the event log's appends, which callers wait for, do not queue behind a crowd of state writes in storage; enough
+    /// that writes keep up (at 15 ms a write, 32 in flight write about 2,000 grains a second).
+    /// </summary>
+    [Range(1, 4096, ErrorMessage = "Events:MaxConcurrentStateWrites must be between 1 and 4096.")]
+    public int MaxConcurrentStateWrites { get; set; } = 32;
+
     /// <summary>Live events per second from one shopper above which the shopper is flagged as a bot.</summary>
     [Range(1, 100_000, ErrorMessage = "Events:BotEventsPerSecond must be between 1 and 100000.")]
     public int BotEventsPerSecond { get; set; } = 50;

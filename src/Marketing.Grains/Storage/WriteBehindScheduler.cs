@@ -1,5 +1,7 @@
+using Marketing.Grains.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Marketing.Grains.Storage;
 
@@ -15,17 +17,19 @@ public interface IWriteBehindGrain : IGrain
 /// The one clock behind every <see cref="DeferredWrite"/> on this silo. A grain timer per dirty grain costs about
 /// 700 bytes of timer, delegate and bookkeeping objects, and a silo holds a hundred thousand dirty shoppers; here a
 /// due write is one entry of a priority queue, and when it comes due the grain is called like any other caller would,
-/// so the write runs in the grain's own turn. At most <see cref="MaxConcurrentFlushes"/> writes are in flight, so a
-/// crowd of grains dirtied in the same second reaches storage as a stream, not a wall.
+/// so the write runs in the grain's own turn. At most <see cref="EventIntakeOptions.MaxConcurrentStateWrites"/> writes
+/// are in flight, so a crowd of grains dirtied in the same second reaches storage as a stream, not a wall, and the
+/// event log's appends do not wait behind it.
 /// </summary>
-public sealed partial class WriteBehindScheduler(IGrainFactory grains, TimeProvider time, ILogger<WriteBehindScheduler> logger)
+public sealed partial class WriteBehindScheduler(
+    IGrainFactory grains,
+    TimeProvider time,
+    IOptions<EventIntakeOptions> options,
+    ILogger<WriteBehindScheduler> logger)
     : BackgroundService
 {
     /// <summary>How often due writes are looked for; a write is at most this late.</summary>
     public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>Grain writes this scheduler has asked for and not yet seen finish.</summary>
-    public const int MaxConcurrentFlushes = 256;
 
     /// <summary>How long a grain that could not be reached waits before it is asked again.</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
@@ -33,7 +37,7 @@ public sealed partial class WriteBehindScheduler(IGrainFactory grains, TimeProvi
     private readonly Lock _lock = new();
     private readonly Dictionary<GrainId, long> _due = [];
     private readonly PriorityQueue<GrainId, long> _queue = new();
-    private readonly SemaphoreSlim _inFlight = new(MaxConcurrentFlushes, MaxConcurrentFlushes);
+    private readonly SemaphoreSlim _inFlight = new(options.Value.MaxConcurrentStateWrites, options.Value.MaxConcurrentStateWrites);
 
     /// <summary>Whether <paramref name="grain"/> has a write waiting for its time.</summary>
     public bool IsScheduled(GrainId grain)
