@@ -84,6 +84,23 @@ public sealed class WriteBehindTests : IAsyncLifetime
         Assert.Equal(6, ((UserStateProbe)_storage.Last(id)).EventCount);
     }
 
+    [Fact]
+    public async Task A_shopper_erased_before_its_write_is_due_is_not_written_and_not_woken_again()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var shopper = _cluster.Client.GetGrain<IUserGrain>(id);
+        await shopper.Track([View($"{id}-0", "24852")], EventSource.Live);
+        var scheduler = _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress).GetRequiredService<WriteBehindScheduler>();
+        Assert.True(scheduler.IsScheduled(shopper.GetGrainId()));
+
+        await shopper.Erase();
+        Assert.False(scheduler.IsScheduled(shopper.GetGrainId()), "erasure drops the pending write");
+
+        await Task.Delay(FlushInterval * 3);
+        Assert.Equal(0, _storage.WritesOf(id));
+        Assert.Equal(1, _storage.ReadsOf(id)); // one activation: nothing woke the erased shopper again
+    }
+
     /// <summary>What a test reads back from a stored shopper state.</summary>
     private sealed record UserStateProbe(long EventCount);
 
@@ -91,12 +108,20 @@ public sealed class WriteBehindTests : IAsyncLifetime
     private sealed class CountingStorage : IGrainStorage
     {
         private readonly ConcurrentDictionary<string, (int Writes, object Last)> _writes = new();
+        private readonly ConcurrentDictionary<string, int> _reads = new();
+
+        /// <summary>State reads of a shopper: one per activation.</summary>
+        public int ReadsOf(string shopper) => _reads.GetValueOrDefault(shopper);
 
         public int WritesOf(string shopper) => _writes.TryGetValue(shopper, out var w) ? w.Writes : 0;
 
         public object Last(string shopper) => _writes[shopper].Last;
 
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => Task.CompletedTask;
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            _reads.AddOrUpdate(grainId.Key.ToString()!, 1, (_, n) => n + 1);
+            return Task.CompletedTask;
+        }
 
         public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
