@@ -28,7 +28,7 @@ pid_alive "$PID_DIR/silo-1.pid" || die "silo-1 is not running: start the stack w
 cli=$(app_dir Marketing.Cli)/Marketing.Cli.dll
 [ -f "$cli" ] || die "$cli is missing: build first (dotnet build Silo.sln -c $CONFIGURATION)."
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out" "$out.member"' EXIT
 
 log "offering $RATE events/s for ${DURATION}s; silo-1 is killed after ${KILL_AFTER}s..."
 dotnet "$cli" bench intake --key "$KEY" --rate "$RATE" --batch "$BATCH" --duration "$DURATION" > "$out" 2>&1 &
@@ -41,8 +41,22 @@ for _ in $(seq 1 100); do
   port_open $((${SILO_PORT_BASE:-11111} + 1)) || break
   sleep 0.1
 done
+# Watch the restarted silo's readiness: first an active member replaying the dead silo's log tail, then ready.
+http_url="http://127.0.0.1:$((${SILO_HTTP_PORT_BASE:-8081} + 1))/health/ready"
+member=""
+( while :; do
+    body=$(curl -s --max-time 1 "$http_url" || true)
+    case "$body" in
+      *replaying*|*Healthy*) date +%s.%N; break ;;
+    esac
+    sleep 0.2
+  done ) > "$out.member" &
+watcher=$!
 "$(dirname "$0")/silo.sh" start 1
 ready=$(date +%s.%N)
+wait "$watcher" 2>/dev/null || true
+member=$(cat "$out.member" 2>/dev/null || true)
+rm -f "$out.member"
 wait "$load" || true
 
 row=$(grep -E '^\| http' "$out" | tail -1)
@@ -51,8 +65,9 @@ row=$(grep -E '^\| http' "$out" | tail -1)
 IFS='|' read -r _ _ _ _ _ achieved ok failed p50 _ p99 max _ <<< "$row"
 trim() { echo "$1" | xargs; }
 printf '\nCommand: `infra/bench-restart.sh --rate %s --batch %s --duration %s --kill-after %s`\n\n' "$RATE" "$BATCH" "$DURATION" "$KILL_AFTER"
-printf '| SIGKILL to ready again (s) | events/s offered / achieved | requests ok | requests failed | p50 ms | p99 ms | max ms |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|\n'
-printf '| %s | %s / %s | %s | %s | %s | %s | %s |\n' "$(awk -v a="$killed" -v b="$ready" 'BEGIN { printf "%.1f", b - a }')" "$RATE" "$(trim "$achieved")" \
+seconds() { awk -v a="$killed" -v b="$1" 'BEGIN { printf "%.1f", b - a }'; }
+printf '| SIGKILL to active member again (s) | to ready: dead tail replayed (s) | events/s offered / achieved | requests ok | requests failed | p50 ms | p99 ms | max ms |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| %s | %s | %s / %s | %s | %s | %s | %s | %s |\n' "$( [ -n "$member" ] && seconds "$member" || echo n/a)" "$(seconds "$ready")" "$RATE" "$(trim "$achieved")" \
   "$(trim "$ok")" "$(trim "$failed")" "$(trim "$p50")" "$(trim "$p99")" "$(trim "$max")"
 grep -E '^\| (HTTP|status)' "$out" || true
