@@ -86,3 +86,12 @@ cluster_env() {
     export Cluster__StorageConnectionString
   fi
 }
+
+# A process's log grows across runs: once it passes LOG_ROTATE_MB (default 50), the next start moves it to NAME.1
+# (replacing the one before), so a long session of benchmarks cannot fill the disk.
+rotate_log() {
+  local file=$1 limit=$(( ${LOG_ROTATE_MB:-50} * 1024 * 1024 ))
+  if [ -f "$file" ] && [ "$(stat -c %s "$file")" -gt "$limit" ]; then
+    mv -f "$file" "$file.1"
+  fi
+}

@@ -58,6 +58,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$LOG_DIR" "$PID_DIR"
+for f in gateway import; do rotate_log "$LOG_DIR/$f.log"; done
 if $build; then
   build_solution
 fi

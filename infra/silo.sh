@@ -38,6 +38,7 @@ silo_start() {
   done
   cluster_env
   mkdir -p "$LOG_DIR" "$PID_DIR"
+  rotate_log "$LOG_DIR/silo-$i.log"
   url=$(silo_http "$i")
   (
     cd "$dir"
