@@ -77,16 +77,25 @@ public sealed partial class WriteBehindScheduler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Tick, time);
-        var due = new List<GrainId>();
+        var due = new List<(GrainId Grain, long At)>();
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 TakeDue(due);
-                foreach (var grain in due)
+                foreach (var (grain, at) in due)
                 {
                     await _inFlight.WaitAsync(stoppingToken);
-                    _ = FlushAsync(grain, stoppingToken);
+
+                    // While this waited for a free slot the grain may have written, been erased or gone away.
+                    if (Claim(grain, at))
+                    {
+                        _ = FlushAsync(grain, stoppingToken);
+                    }
+                    else
+                    {
+                        _inFlight.Release();
+                    }
                 }
 
                 due.Clear();
@@ -98,7 +107,8 @@ public sealed partial class WriteBehindScheduler(
         }
     }
 
-    private void TakeDue(List<GrainId> due)
+    /// <summary>Takes the queue entries that are due and still current; they stay requested until <see cref="Claim"/>.</summary>
+    private void TakeDue(List<(GrainId Grain, long At)> due)
     {
         var now = time.GetUtcNow().UtcTicks;
         lock (_lock)
@@ -108,10 +118,18 @@ public sealed partial class WriteBehindScheduler(
                 _queue.Dequeue();
                 if (_due.TryGetValue(grain, out var current) && current == at)
                 {
-                    _due.Remove(grain);
-                    due.Add(grain);
+                    due.Add((grain, at));
                 }
             }
+        }
+    }
+
+    /// <summary>Whether the request due at <paramref name="at"/> still stands; if so it is taken, to be carried out now.</summary>
+    private bool Claim(GrainId grain, long at)
+    {
+        lock (_lock)
+        {
+            return _due.TryGetValue(grain, out var current) && current == at && _due.Remove(grain);
         }
     }
 
