@@ -90,17 +90,17 @@ public static class BenchMemoryCommand
         var (settled, settledAfter) = await SettleAsync(http, silo, after, settleSeconds, cancellation);
         await host.StopAsync(CancellationToken.None);
 
-        var activated = after.Activations - before.Activations;
-        var perActivation = PerActivation(before, after);
+        var embeddingShare = sample.HasInterestEmbedding ? EmbeddingBytes : 0;
         var embedding = sample.HasInterestEmbedding
             ? $"filled ({N(EmbeddingBytes)} B each, included above)"
             : $"not filled yet (would add about {N(EmbeddingBytes)} B each)";
-        var withoutEmbedding = sample.HasInterestEmbedding ? perActivation - EmbeddingBytes : perActivation;
+        var perActivation = PerActivation(before, after);
+        var withoutEmbedding = perActivation - embeddingShare;
         var settledRow = settled is null
             ? "not measured (--settle-seconds 0)"
-            : settled.DirtyShoppers > 0
-                ? $"{N(PerActivation(before, settled) - (sample.HasInterestEmbedding ? EmbeddingBytes : 0))} ({N(settled.DirtyShoppers)} still unwritten after {settledAfter.TotalSeconds:N0} s)"
-                : $"{N(PerActivation(before, settled) - (sample.HasInterestEmbedding ? EmbeddingBytes : 0))} (all written, {settledAfter.TotalSeconds:N0} s later)";
+            : $"{N(PerActivation(before, settled) - embeddingShare)} " + (settled.DirtyShoppers > 0
+                ? $"({N(settled.DirtyShoppers)} still unwritten after {settledAfter.TotalSeconds:N0} s)"
+                : $"(all written, {settledAfter.TotalSeconds:N0} s later)");
 
         Report.Command("bench memory", args);
         Report.Table(["measure", "value"], leftAligned: 2, rows:

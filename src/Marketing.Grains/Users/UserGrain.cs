@@ -20,8 +20,9 @@ public interface IUserRecoveryGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// One shopper. Events are acknowledged once the durable log has them; state follows behind on a timer, and any
-/// gap left by a crash is closed from the log when the grain next activates.
+/// One shopper. Events are acknowledged once the durable log has them; state follows behind (the silo's
+/// <see cref="WriteBehindScheduler"/> says when), and any gap left by a crash is closed from the log when the grain
+/// next activates.
 /// </summary>
 // Shoppers are many, small and alike: random placement spreads them evenly over the silos from the first call, where
 // the default resource-optimised placement keeps new activations on the receiving silo until load statistics differ.

@@ -24,7 +24,7 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
     /// <summary>Outstanding chunks of one large <see cref="EncodeBatchAsync"/> call: keeps the pipeline full without flooding the queue.</summary>
     private const int ChunksInFlightPerCall = 4;
 
-    /// <summary>Rough cost of one more inference run, in padded token slots: below this much padding, merging is cheaper.</summary>
+    /// <summary>Rough fixed cost of one more inference run, in padded token slots (measured on 2 cores; see <see cref="CheapestCuts"/>).</summary>
     private const int RunOverheadTokens = 32;
 
     private readonly OnnxTextEncoder _encoder;
