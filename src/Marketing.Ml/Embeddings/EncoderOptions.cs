@@ -86,6 +86,13 @@ public sealed class EncoderOptions
     [Range(0, 256)]
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Inference runs in flight at once on the one session, each from its own dispatcher thread. Two keep both cores of
+    /// a small machine busy: one run's serial stretches between operators are the other's compute.
+    /// </summary>
+    [Range(1, 64)]
+    public int ConcurrentRuns { get; set; } = 2;
+
     /// <summary>When ONNX Runtime's worker threads spin instead of sleeping; see <see cref="EncoderSpinning"/>.</summary>
     [EnumDataType(typeof(EncoderSpinning))]
     public EncoderSpinning Spinning { get; set; } = EncoderSpinning.Off;
