@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Marketing.Abstractions.Search;
 using Orleans.Concurrency;
 
 namespace Marketing.Abstractions.Products;
@@ -46,9 +47,14 @@ public interface IProductEmbedding : IGrainWithStringKey
     [AlwaysInterleave]
     Task<float[]?> GetTextEmbedding();
 
+    /// <summary>What the product's index shard should hold for it; null when it does not exist or is not embedded yet.</summary>
+    [Alias("GetIndexEntry")]
+    [AlwaysInterleave]
+    Task<IndexedProduct?> GetIndexEntry();
+
     /// <summary>
     /// Embeds the product if it has no embedding and puts it in its index shard again; false when the product does
-    /// not exist. For rebuilding the index after the shard count changed or a shard lost its latest snapshot.
+    /// not exist. For rebuilding the index after the shard count or the encoder model changed.
     /// </summary>
     [Alias("Reindex")]
     Task<bool> Reindex();

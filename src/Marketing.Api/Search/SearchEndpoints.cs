@@ -61,7 +61,7 @@ public static class SearchEndpoints
             .WithTags("Search")
             .WithName("ReindexProducts")
             .WithSummary("Put every product in its index shard again, embedding any that lack an embedding")
-            .WithDescription("For after changing Search:Shards or the encoder model, or when a shard lost its latest snapshot in a crash.")
+            .WithDescription("For after changing Search:Shards or the encoder model (after a crash, shards repair themselves from the products).")
             .Produces<ReindexSummary>();
         return app;
     }

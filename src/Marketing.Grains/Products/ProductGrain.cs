@@ -122,6 +122,9 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
     public Task<float[]?> GetTextEmbedding() => Task.FromResult(_state.State.TextEmbedding);
 
+    public Task<IndexedProduct?> GetIndexEntry() =>
+        Task.FromResult(_state.State is { Product: { } product, TextEmbedding: { } embedding } ? IndexEntry(product, embedding) : null);
+
     public async Task<bool> Reindex()
     {
         if (_state.State.Product is not { } product)

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Marketing.Abstractions;
+using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
 using Marketing.Grains.Storage;
 using Marketing.Ml.Search;
@@ -11,7 +13,9 @@ namespace Marketing.Grains.Search;
 
 /// <summary>
 /// One shard of the product vectors, searched in memory. Products hold their own embeddings and are the source of
-/// truth; the shard keeps a snapshot, written behind, so a restart does not have to visit every product. A scan of a
+/// truth; the shard keeps a snapshot, written behind, so a restart does not have to visit every product. A small mark
+/// beside the snapshot says whether changes were made since it was written: a shard that comes back from a crash with
+/// the mark set walks the catalogue and takes its products' current entries again (<see cref="RepairAsync"/>). A scan of a
 /// shard takes a fraction of a millisecond, so it runs in the grain's turn, single-threaded: the parallelism comes from
 /// the shards, which spread over the silos. Reentrant so that searches and updates go on while a snapshot (megabytes)
 /// is being written: every turn is still single-threaded, and a snapshot is copied out before its write begins.
@@ -20,20 +24,34 @@ namespace Marketing.Grains.Search;
 [Reentrant]
 public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWriteBehindGrain
 {
+    /// <summary>SKUs a repair reads from the category directories at a time.</summary>
+    private const int RepairPage = 500;
+
+    private static readonly TimeSpan RepairRetryDelay = TimeSpan.FromSeconds(10);
+
     private readonly IPersistentState<ProductIndexState> _state;
+    private readonly IPersistentState<ProductIndexMark> _mark;
+    private readonly SemaphoreSlim _markGate = new(1, 1);
     private readonly ILogger<ProductIndexGrain> _logger;
     private readonly DeferredWrite _snapshot;
+    private readonly int _shards;
     private ProductVectorIndex? _index;
     private bool _writing;
+    private long _changes;
+    private HashSet<string>? _changedDuringRepair;
+    private IGrainTimer? _repair;
 
     public ProductIndexGrain(
         [PersistentState("product-index", StorageNames.GrainState)] IPersistentState<ProductIndexState> state,
+        [PersistentState("product-index-mark", StorageNames.GrainState)] IPersistentState<ProductIndexMark> mark,
         IOptions<SearchOptions> options,
         WriteBehindScheduler scheduler,
         ILogger<ProductIndexGrain> logger)
     {
         _state = state;
+        _mark = mark;
         _logger = logger;
+        _shards = options.Value.Shards;
         _snapshot = new DeferredWrite(this, scheduler, WriteSnapshotAsync, options.Value.SnapshotInterval);
     }
 
@@ -53,6 +71,13 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         }
 
         Release();
+        if (_mark.State.SnapshotBehind)
+        {
+            // The last activation stopped before a snapshot held all its changes: it crashed.
+            LogRepairing(this.GetPrimaryKeyLong());
+            _repair = this.RegisterGrainTimer(RepairOnceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+
         return Task.CompletedTask;
     }
 
@@ -70,29 +95,35 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         _index?.Dispose();
     }
 
-    public Task Upsert(IndexedProduct product)
+    public async Task Upsert(IndexedProduct product)
     {
         ArgumentNullException.ThrowIfNull(product);
-        _index ??= NewIndex(product.Vector.Length);
-        if (product.Vector.Length != _index.Dimensions)
+        if (_index is not null && product.Vector.Length != _index.Dimensions)
         {
             throw new InvalidInputException("vector", $"has {product.Vector.Length} dimensions; this index holds {_index.Dimensions} (was the encoder model changed without a reindex?)");
         }
 
+        await MarkSnapshotBehindAsync();
+        _index ??= NewIndex(product.Vector.Length);
         _index.Upsert(product.Sku, product.Vector, product.CategoryKey, product.InStock);
-        _snapshot.Schedule();
-        return Task.CompletedTask;
+        Changed(product.Sku);
     }
 
-    public Task<bool> Remove(string sku)
+    public async Task<bool> Remove(string sku)
     {
-        var removed = _index?.Remove(sku) ?? false;
-        if (removed)
+        if (_index is null || !_index.Contains(sku))
         {
-            _snapshot.Schedule();
+            return false;
         }
 
-        return Task.FromResult(removed);
+        await MarkSnapshotBehindAsync();
+        var removed = _index.Remove(sku);
+        if (removed)
+        {
+            Changed(sku);
+        }
+
+        return removed;
     }
 
     public Task<ImmutableArray<ScoredSku>> Search(VectorQuery query)
@@ -129,6 +160,148 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
 
     private static ProductVectorIndex NewIndex(int dimensions) => new(dimensions, maxDegreeOfParallelism: 1);
 
+    private void Changed(string sku)
+    {
+        _changes++;
+        _changedDuringRepair?.Add(sku);
+        _snapshot.Schedule();
+    }
+
+    /// <summary>Before a change is applied (and acknowledged), the mark must say the snapshot lacks it.</summary>
+    private Task MarkSnapshotBehindAsync() => _mark.State.SnapshotBehind ? Task.CompletedTask : SetMarkAsync(behind: true, 0);
+
+    /// <summary>
+    /// Writes the mark, one write at a time (a second would race the first's etag). Clearing happens only while no
+    /// change came after the snapshot that was written at change count <paramref name="snapshotChanges"/>.
+    /// </summary>
+    private async Task SetMarkAsync(bool behind, long snapshotChanges)
+    {
+        await _markGate.WaitAsync();
+        try
+        {
+            // Not cleared while a repair runs either: a crash in the middle of one must repair again.
+            if (_mark.State.SnapshotBehind == behind || (!behind && (_changes != snapshotChanges || _changedDuringRepair is not null)))
+            {
+                return;
+            }
+
+            _mark.State.SnapshotBehind = behind;
+            try
+            {
+                await _mark.WriteStateAsync();
+            }
+            catch
+            {
+                _mark.State.SnapshotBehind = !behind;
+                throw;
+            }
+        }
+        finally
+        {
+            _markGate.Release();
+        }
+    }
+
+    private async Task RepairOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RepairAsync(cancellationToken);
+            _repair?.Dispose();
+            _repair = null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRepairFailed(ex, this.GetPrimaryKeyLong(), RepairRetryDelay);
+            _repair?.Change(RepairRetryDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// After a crash the snapshot may lack the last changes, or hold products removed since. Walks the catalogue's
+    /// category directories, takes the current entry of every product of this shard, and drops what no product backs.
+    /// Searches and updates go on meanwhile; a product updated during the walk keeps its newer entry.
+    /// </summary>
+    private async Task RepairAsync(CancellationToken cancellationToken)
+    {
+        var shard = (int)this.GetPrimaryKeyLong();
+        var started = Stopwatch.GetTimestamp();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var changedDuringRepair = _changedDuringRepair = new HashSet<string>(StringComparer.Ordinal);
+        var (restored, removed) = (0, 0);
+        try
+        {
+            var categories = await GrainFactory.GetGrain<ICatalogueGrain>(CatalogueKeys.All).Categories();
+            foreach (var category in categories)
+            {
+                var directory = GrainFactory.GetGrain<ICategoryDirectoryGrain>(ProductRules.CategoryKey(category.Category));
+                for (var offset = 0; ; offset += RepairPage)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var page = await directory.List(offset, RepairPage);
+                    var mine = page.Skus.Where(sku => SearchShards.Of(sku, _shards) == shard && seen.Add(sku)).ToArray();
+                    await TakeAgainAsync(mine);
+                    if (offset + RepairPage >= page.Total)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            // What the snapshot holds that no directory lists was removed before the crash, or its listing was lost:
+            // its product decides.
+            var unlisted = new List<string>();
+            _index?.ForEach((sku, _, _, _) =>
+            {
+                if (!seen.Contains(sku))
+                {
+                    unlisted.Add(sku);
+                }
+            });
+            foreach (var chunk in unlisted.Chunk(RepairPage))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await TakeAgainAsync(chunk);
+            }
+        }
+        finally
+        {
+            _changedDuringRepair = null;
+        }
+
+        LogRepaired(shard, restored, removed, _index?.Count ?? 0, Stopwatch.GetElapsedTime(started).TotalSeconds);
+
+        async Task TakeAgainAsync(string[] skus)
+        {
+            var entries = await Task.WhenAll(skus.Select(sku => GrainFactory.GetGrain<IProductEmbedding>(sku).GetIndexEntry()));
+            for (var i = 0; i < skus.Length; i++)
+            {
+                if (changedDuringRepair.Contains(skus[i]))
+                {
+                    continue;
+                }
+
+                if (entries[i] is { } entry && SearchShards.Of(entry.Sku, _shards) == shard && (_index is null || entry.Vector.Length == _index.Dimensions))
+                {
+                    _index ??= NewIndex(entry.Vector.Length);
+                    _index.Upsert(entry.Sku, entry.Vector, entry.CategoryKey, entry.InStock);
+                    restored++;
+                }
+                else if (_index?.Remove(skus[i]) == true)
+                {
+                    removed++;
+                }
+                else
+                {
+                    continue;
+                }
+
+                _changes++;
+                _snapshot.Schedule();
+            }
+        }
+    }
+
     private async Task WriteSnapshotAsync()
     {
         var index = _index;
@@ -145,6 +318,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         }
 
         var count = index.Count;
+        var changes = _changes;
         var snapshot = new ProductIndexState
         {
             Dimensions = index.Dimensions,
@@ -173,6 +347,16 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
             _writing = false;
             Release();
         }
+
+        try
+        {
+            await SetMarkAsync(behind: false, changes);
+        }
+        catch (Exception ex)
+        {
+            // A mark left set only costs a needless repair at the next activation.
+            LogMarkNotCleared(ex, this.GetPrimaryKeyLong());
+        }
     }
 
     /// <summary>
@@ -183,6 +367,18 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Product index shard {Shard} loaded {Count} products from its snapshot")]
     private partial void LogLoaded(long shard, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Product index shard {Shard} was not shut down cleanly: its snapshot may lack the last changes, so it takes them from the products again")]
+    private partial void LogRepairing(long shard);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Product index shard {Shard} repaired from the catalogue: {Restored} products taken again, {Removed} removed, {Count} held, in {Seconds:F1} s")]
+    private partial void LogRepaired(int shard, int restored, int removed, int count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Product index shard {Shard} could not repair itself from the catalogue; trying again in {Delay}")]
+    private partial void LogRepairFailed(Exception ex, long shard, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Product index shard {Shard} wrote its snapshot but could not clear its mark; its next activation will repair needlessly")]
+    private partial void LogMarkNotCleared(Exception ex, long shard);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Product index shard {Shard} could not write its snapshot on deactivation")]
     private partial void LogSnapshotFailed(Exception ex, long shard);

@@ -14,3 +14,14 @@ public sealed class ProductIndexState
     [Id(3)] public bool[] InStock { get; set; } = [];
     [Id(4)] public byte[] Vectors { get; set; } = [];
 }
+
+/// <summary>
+/// Kept beside a shard's snapshot (a few bytes, so setting it does not rewrite megabytes): set before the first change
+/// after a snapshot is applied, cleared once a snapshot holds every change. A shard that activates with it set lost
+/// changes in a crash, and rebuilds itself from the products.
+/// </summary>
+[GenerateSerializer, Alias("mk.ProductIndexMark")]
+public sealed class ProductIndexMark
+{
+    [Id(0)] public bool SnapshotBehind { get; set; }
+}

@@ -17,7 +17,7 @@ public sealed class SearchOptions
     /// <summary>
     /// How long a shard's changes may wait before its snapshot is written. A snapshot is the whole shard (about 1.5 KB
     /// a product), so during a bulk import a short interval rewrites megabytes over and over; products stay the source
-    /// of truth, and <c>POST /search/reindex</c> restores what a crash cut off.
+    /// of truth, and a shard that comes back from a crash takes from them what its snapshot lacks.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Search:SnapshotInterval must be between 100 ms and 1 hour.")]
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(60);
