@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Reflection;
+using System.Text.Json;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Messaging;
 
 namespace Marketing.Api.Tests;
 
@@ -12,9 +15,9 @@ public sealed class FailureTests(GatewayFixture fixture)
     private const string ValidView = """{"eventId":"e1","userId":"u1","type":"view","sku":"s1"}""";
 
     [Fact]
-    public async Task An_unavailable_silo_is_a_503_with_retry_after()
+    public async Task A_silo_unreachable_past_the_retry_time_is_a_503_with_retry_after()
     {
-        await using var gateway = new FailingGateway(fixture, new SiloUnavailableException("the silo went away"));
+        await using var gateway = new FailingGateway(fixture, new SiloUnavailableException("the silo went away"), RetryFor("00:00:00.300"));
         var client = GatewayFactory.WithKey(gateway.CreateClient(), GatewayFixture.StorefrontKey);
 
         var response = await client.PostJsonAsync("/events", ValidView);
@@ -22,6 +25,35 @@ public sealed class FailureTests(GatewayFixture fixture)
         var problem = await response.ProblemAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Contains("resending events is safe", problem.GetProperty("detail").GetString());
         Assert.NotNull(response.Headers.RetryAfter);
+        Assert.True(gateway.Calls > 1, $"the events were sent {gateway.Calls} time(s) before giving up");
+    }
+
+    [Fact]
+    public async Task Events_whose_silo_cannot_be_reached_for_a_moment_are_sent_again_and_count_once()
+    {
+        var user = $"retried-{Guid.NewGuid():N}";
+        var rejection = new ConnectionFailedException("Unable to connect to the silo");
+        await using var gateway = new FailingGateway(fixture, rejection, failFirst: 2);
+        var client = GatewayFactory.WithKey(gateway.CreateClient(), GatewayFixture.StorefrontKey);
+
+        var response = await client.PostJsonAsync("/events", $$"""[{"eventId":"r1","userId":"{{user}}","type":"view","sku":"s1"},{"eventId":"r2","userId":"{{user}}","type":"click","sku":"s1"}]""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(3, gateway.Calls);
+        var shopper = await fixture.Client(GatewayFixture.StorefrontKey).GetFromJsonAsync<JsonElement>($"/users/{user}");
+        Assert.Equal(["click", "view"], shopper.GetProperty("recentEvents").EnumerateArray().Select(e => e.GetProperty("type").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task Events_that_timed_out_are_not_sent_again_since_the_caller_has_waited_long_enough()
+    {
+        await using var gateway = new FailingGateway(fixture, new TimeoutException("no answer"));
+        var client = GatewayFactory.WithKey(gateway.CreateClient(), GatewayFixture.StorefrontKey);
+
+        var response = await client.PostJsonAsync("/events", ValidView);
+
+        await response.ProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(1, gateway.Calls);
     }
 
     [Fact]
@@ -49,16 +81,26 @@ public sealed class FailureTests(GatewayFixture fixture)
         Assert.DoesNotContain("InvalidOperationException", text);
     }
 
-    /// <summary>The gateway with a grain factory whose every grain call fails with the given exception.</summary>
-    private sealed class FailingGateway(GatewayFixture fixture, Exception failure) : IAsyncDisposable
+    private static Dictionary<string, string?> RetryFor(string time) => new() { ["Api:Events:UnavailableRetryTime"] = time };
+
+    /// <summary>
+    /// The gateway with a grain factory whose grain calls fail with the given exception: every call, or only the first
+    /// <c>failFirst</c>, after which calls go to the test cluster's real grains.
+    /// </summary>
+    private sealed class FailingGateway(GatewayFixture fixture, Exception failure, IReadOnlyDictionary<string, string?>? settings = null, int failFirst = int.MaxValue)
+        : IAsyncDisposable
     {
-        private readonly GatewayFactory _factory = new(fixture);
+        private readonly GatewayFactory _factory = new(fixture, settings);
+        private readonly Failing.Counter _calls = new(failFirst);
         private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>? _failing;
+
+        /// <summary>Grain calls made so far, failed or not.</summary>
+        public int Calls => _calls.Calls;
 
         public HttpClient CreateClient()
         {
             _failing = _factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-                services.AddSingleton(Failing.Create<IGrainFactory>(failure))));
+                services.AddSingleton(Failing.Create<IGrainFactory>(fixture.Cluster.Client, failure, _calls))));
             return _failing.CreateClient();
         }
 
@@ -73,19 +115,34 @@ public sealed class FailureTests(GatewayFixture fixture)
         }
     }
 
-    /// <summary>A proxy for any interface: methods returning grains return failing grains; the rest throw.</summary>
+    /// <summary>
+    /// A proxy for any interface: methods returning grains return proxies of those grains; task-returning methods
+    /// fail while <see cref="Counter"/> says so, then run on the real object; the rest throw.
+    /// </summary>
     public class Failing : DispatchProxy
     {
+        private object _target = null!;
         private Exception _failure = null!;
+        private Counter _counter = null!;
 
-        public static T Create<T>(Exception failure) => (T)Create(typeof(T), failure);
+        public static T Create<T>(object target, Exception failure, Counter counter) => (T)Create(typeof(T), target, failure, counter);
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             var returns = targetMethod!.ReturnType;
             if (returns.IsInterface && typeof(IAddressable).IsAssignableFrom(returns))
             {
-                return Create(returns, _failure);
+                return Create(returns, targetMethod.Invoke(_target, args)!, _failure, _counter);
+            }
+
+            if (returns != typeof(Task) && !(returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(Task<>)))
+            {
+                throw _failure;
+            }
+
+            if (!_counter.NextFails())
+            {
+                return targetMethod.Invoke(_target, args);
             }
 
             if (returns == typeof(Task))
@@ -93,20 +150,27 @@ public sealed class FailureTests(GatewayFixture fixture)
                 return Task.FromException(_failure);
             }
 
-            if (returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(Task<>))
-            {
-                var fromException = typeof(Task).GetMethod(nameof(Task.FromException), 1, [typeof(Exception)])!;
-                return fromException.MakeGenericMethod(returns.GetGenericArguments()[0]).Invoke(null, [_failure]);
-            }
-
-            throw _failure;
+            var fromException = typeof(Task).GetMethod(nameof(Task.FromException), 1, [typeof(Exception)])!;
+            return fromException.MakeGenericMethod(returns.GetGenericArguments()[0]).Invoke(null, [_failure]);
         }
 
-        private static object Create(Type type, Exception failure)
+        private static object Create(Type type, object target, Exception failure, Counter counter)
         {
             var proxy = (Failing)Create(type, typeof(Failing));
+            proxy._target = target;
             proxy._failure = failure;
+            proxy._counter = counter;
             return proxy;
+        }
+
+        /// <summary>Counts grain calls; the first <c>failures</c> fail.</summary>
+        public sealed class Counter(int failures)
+        {
+            private int _calls;
+
+            public int Calls => Volatile.Read(ref _calls);
+
+            public bool NextFails() => Interlocked.Increment(ref _calls) <= failures;
         }
     }
 }

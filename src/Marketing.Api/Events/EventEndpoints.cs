@@ -9,6 +9,10 @@ public static class EventEndpoints
     public static IHostApplicationBuilder AddEvents(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<EventGatewayOptions>()
+            .BindConfiguration(EventGatewayOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<EventIngestion>();
         return builder;
     }

@@ -10,7 +10,8 @@ namespace Marketing.Api.Events;
 /// <summary>
 /// Takes a request's events to their shoppers' grains: read under the size limit, check everything, then one
 /// <c>Track</c> call per shopper, all at once. Answers only after every call has completed, because a completed
-/// <c>Track</c> means the events are durable and the shop may forget them.
+/// <c>Track</c> means the events are durable and the shop may forget them. A call that finds its silo unreachable
+/// is sent again for a while (<see cref="EventGatewayOptions.UnavailableRetryTime"/>, see <see cref="ClusterRetry"/>).
 /// </summary>
 public sealed partial class EventIngestion
 {
@@ -19,16 +20,19 @@ public sealed partial class EventIngestion
     private readonly IGrainFactory _grains;
     private readonly ShopperPseudonym _pseudonym;
     private readonly RequestLimitsOptions _limits;
+    private readonly TimeSpan _retryTime;
     private readonly TimeProvider _time;
     private readonly ILogger<EventIngestion> _logger;
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _rejectedRequests;
+    private readonly Counter<long> _retries;
 
     public EventIngestion(
         IGrainFactory grains,
         ShopperPseudonym pseudonym,
         IOptions<RequestLimitsOptions> limits,
+        IOptions<EventGatewayOptions> options,
         TimeProvider time,
         IMeterFactory meters,
         ILogger<EventIngestion> logger)
@@ -36,12 +40,14 @@ public sealed partial class EventIngestion
         _grains = grains;
         _pseudonym = pseudonym;
         _limits = limits.Value;
+        _retryTime = options.Value.UnavailableRetryTime;
         _time = time;
         _logger = logger;
         var meter = meters.Create(MeterName);
         _accepted = meter.CreateCounter<long>("marketing.gateway.events.accepted", "{event}", "Events the shoppers' grains recorded.");
         _duplicates = meter.CreateCounter<long>("marketing.gateway.events.duplicates", "{event}", "Resent events recognised by their id.");
         _rejectedRequests = meter.CreateCounter<long>("marketing.gateway.events.rejected_requests", "{request}", "Event requests refused as invalid.");
+        _retries = meter.CreateCounter<long>("marketing.gateway.events.retries", "{call}", "Shopper calls sent again because their silo could not be reached.");
     }
 
     public async Task<IResult> IngestAsync(HttpContext http, EventSource source, CancellationToken cancellationToken)
@@ -67,8 +73,12 @@ public sealed partial class EventIngestion
             return FieldErrors.Problem(batch.Errors, "No event in this request was recorded; fix the fields named in errors and resend it.");
         }
 
+        // Every event has an id (it is required), so events sent twice still count once.
         var results = await Task.WhenAll(batch.ByUser.Select(shopper =>
-            _grains.GetShopper(_pseudonym, shopper.Key).Track(shopper.Value, source)));
+        {
+            var grain = _grains.GetShopper(_pseudonym, shopper.Key);
+            return ClusterRetry.RunAsync(() => grain.Track(shopper.Value, source), mayRunTwice: true, _retryTime, _time, OnRetry, cancellationToken);
+        }));
 
         var summary = new TrackSummary(
             Accepted: results.Sum(r => r.Accepted),
@@ -80,6 +90,12 @@ public sealed partial class EventIngestion
         return TypedResults.Accepted((string?)null, summary);
     }
 
+    private void OnRetry(Exception failure)
+    {
+        _retries.Add(1);
+        LogRetrying(_logger, failure.GetType().Name, failure.Message);
+    }
+
     private static ReadOnlySpan<byte> TrimStart(ReadOnlySpan<byte> json)
     {
         if (json.StartsWith("\uFEFF"u8))
@@ -89,6 +105,9 @@ public sealed partial class EventIngestion
 
         return json.TrimStart(" \t\r\n"u8);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A shopper's silo could not be reached ({ExceptionType}: {Reason}); sending the events again")]
+    private static partial void LogRetrying(ILogger logger, string exceptionType, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a request of {Events} events with {Errors} field errors")]
     private static partial void LogRejected(ILogger logger, int events, int errors);
