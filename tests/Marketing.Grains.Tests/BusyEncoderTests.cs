@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using Marketing.Abstractions;
+using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
+using Marketing.Abstractions.Users;
 using Marketing.Ml.Embeddings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +13,8 @@ namespace Marketing.Grains.Tests;
 
 /// <summary>
 /// When the encoder refuses work (its queue is full), a product is still stored, catches up on its own, and a search
-/// says "busy" instead of failing obscurely. Its own one-silo cluster, with an encoder that can be told to refuse.
+/// says "busy" instead of failing obscurely; when it does not answer at all, shoppers' events are not held back.
+/// Its own one-silo cluster, with an encoder that can be told to refuse or to stall.
 /// </summary>
 public sealed class BusyEncoderTests : IAsyncLifetime
 {
@@ -23,6 +27,7 @@ public sealed class BusyEncoderTests : IAsyncLifetime
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Search:EmbeddingRetryDelay"] = "00:00:00.200",
+            ["Interest:LookupTimeout"] = "00:00:00.300",
         }));
         builder.ConfigureSilo((_, silo) =>
         {
@@ -74,18 +79,55 @@ public sealed class BusyEncoderTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Hashes words into a small vector (enough to tell lemons from the rest), or refuses like a full queue.</summary>
+    [Fact]
+    public async Task A_lookup_that_does_not_answer_holds_the_shopper_back_only_briefly_and_is_tried_again()
+    {
+        var shopper = _cluster.Client.GetGrain<IUserGrain>($"stalled-{Guid.NewGuid():N}");
+        var search = new ShopperEvent { EventId = "q1", Type = ShopperEventType.Search, Timestamp = DateTimeOffset.UtcNow, Query = "lemons for a stalled encoder" };
+        await shopper.Track([search], EventSource.Live);
+        var interest = shopper.AsReference<IShopperInterest>();
+
+        _encoder.Stall();
+        try
+        {
+            // The fold runs in the shopper's turn: it gives up on the query after Interest:LookupTimeout.
+            var clock = Stopwatch.StartNew();
+            Assert.Null(await interest.GetInterestEmbedding());
+            var view = new ShopperEvent { EventId = "v1", Type = ShopperEventType.View, Timestamp = DateTimeOffset.UtcNow, Sku = "busy-none" };
+            Assert.Equal(1, (await shopper.Track([view], EventSource.Live)).Accepted);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the shopper was held {clock.Elapsed.TotalSeconds:F1} s");
+        }
+        finally
+        {
+            _encoder.Release();
+        }
+
+        Assert.NotNull(await interest.GetInterestEmbedding());
+    }
+
+    /// <summary>Hashes words into a small vector (enough to tell lemons from the rest), refuses like a full queue, or stalls.</summary>
     private sealed class RefusingEncoder : ITextEncoder
     {
         public volatile bool Refusing;
+        private volatile TaskCompletionSource? _stalled;
 
         public int Dimensions => 16;
 
-        public ValueTask<float[]> EncodeAsync(string text, CancellationToken cancellationToken = default)
+        public void Stall() => _stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _stalled?.TrySetResult();
+
+        public async ValueTask<float[]> EncodeAsync(string text, CancellationToken cancellationToken = default)
         {
             if (Refusing)
             {
                 throw new EncoderOverloadedException(4096, 4096);
+            }
+
+            if (_stalled is { } stalled)
+            {
+                await stalled.Task.WaitAsync(cancellationToken);
+                _stalled = null;
             }
 
             var vector = new float[Dimensions];
@@ -95,7 +137,7 @@ public sealed class BusyEncoderTests : IAsyncLifetime
             }
 
             var norm = MathF.Sqrt(vector.Sum(v => v * v));
-            return ValueTask.FromResult(vector.Select(v => v / norm).ToArray());
+            return [.. vector.Select(v => v / norm)];
         }
 
         public async Task<float[][]> EncodeBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)

@@ -14,4 +14,11 @@ public sealed class InterestOptions
     /// <summary>Touches waiting to be folded in per shopper (they are folded before each state write and on read); beyond this the oldest are dropped.</summary>
     [Range(1, 10_000, ErrorMessage = "Interest:MaxPending must be between 1 and 10000.")]
     public int MaxPending { get; set; } = 256;
+
+    /// <summary>
+    /// How long the product and query lookups of one fold may take. The fold runs in the shopper's turn, so a product
+    /// whose silo just died must not hold the shopper's events back: past this, the touches wait for the next fold.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ErrorMessage = "Interest:LookupTimeout must be between 10 ms and 1 minute.")]
+    public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -24,14 +24,15 @@ internal static class ShopperInterest
         Dictionary<string, float[]> queries;
         try
         {
+            // Both kinds of lookup at once, under one deadline; calls that miss it are left to finish unheard.
             var skus = pending.Where(t => t.Sku is not null).Select(t => t.Sku!).Distinct(StringComparer.Ordinal).ToArray();
-            var vectors = await Task.WhenAll(skus.Select(sku => grains.GetGrain<IProductEmbedding>(sku).GetTextEmbedding()));
-            products = skus.Zip(vectors).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
-
+            var vectors = Task.WhenAll(skus.Select(sku => grains.GetGrain<IProductEmbedding>(sku).GetTextEmbedding()));
             var texts = pending.Where(t => t.Query is not null).Select(t => t.Query!).Distinct(StringComparer.Ordinal).ToArray();
             var embedding = grains.GetGrain<IEmbeddingGrain>(0);
-            var embedded = await Task.WhenAll(texts.Select(embedding.EmbedQuery));
-            queries = texts.Zip(embedded).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+            var embedded = Task.WhenAll(texts.Select(embedding.EmbedQuery));
+            await Task.WhenAll((Task)vectors, embedded).WaitAsync(options.LookupTimeout);
+            products = skus.Zip(await vectors).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+            queries = texts.Zip(await embedded).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         }
         catch
         {
