@@ -61,7 +61,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         _interest = interest.Value;
         _time = time;
         _logger = logger;
-        _write = new DeferredWrite(this, scheduler, WriteStateAsync, _options.StateFlushInterval);
+        _write = new DeferredWrite(this, scheduler, () => WriteStateAsync(), _options.StateFlushInterval);
     }
 
     private string Shopper => this.GetPrimaryKeyString();
@@ -272,20 +272,21 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
         if (applied > 0)
         {
-            // Persist at once so the dead silo's tail can be retired.
-            await WriteNowAsync();
+            // Persist at once so the dead silo's tail can be retired. The recovered touches are stored unfolded:
+            // the products they name may be the dead silo's too, still coming back, and the shopper's events wait.
+            await WriteNowAsync(foldInterest: false);
             LogRecovered(Shopper, applied);
         }
 
         return applied;
     }
 
-    private async Task WriteNowAsync()
+    private async Task WriteNowAsync(bool foldInterest = true)
     {
         _write.Reset();
         try
         {
-            await WriteStateAsync();
+            await WriteStateAsync(foldInterest);
         }
         catch
         {
@@ -294,9 +295,13 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         }
     }
 
-    private async Task WriteStateAsync()
+    private async Task WriteStateAsync(bool foldInterest = true)
     {
-        await FoldInterestAsync();
+        if (foldInterest)
+        {
+            await FoldInterestAsync();
+        }
+
         await _state.WriteStateAsync();
         _tracker.Clean(Shopper);
     }
