@@ -33,4 +33,32 @@ public sealed class SiloCrashTests(AzuriteFixture azurite, ITestOutputHelper out
         Assert.True(lost.Count == 0, $"{lost.Count} shoppers lost acknowledged events after the kill: {string.Join(", ", lost.Take(10))}\n{silo.Tail}");
         Assert.Empty(await after.MissingProductsAsync(noRetry.Call));
     }
+
+    [Fact]
+    public async Task Events_acknowledged_after_a_checkpoint_survive_a_SIGKILL_when_recovery_reads_the_log_from_it()
+    {
+        // Quick state writes and checkpoints: the first half is in state and behind a checkpoint that names where the
+        // second half's blocks start, so recovery downloads the log from there rather than whole segments.
+        await using var cluster = new LocalCluster(azurite, output, new Dictionary<string, string>
+        {
+            ["EventLog:CheckpointInterval"] = "00:00:00.200",
+            ["Events:StateFlushInterval"] = "00:00:00.500",
+        });
+        var silo = await cluster.StartSiloAsync();
+        var before = new ShopTraffic(await cluster.ConnectClientAsync(), cluster.KeyPrefix, Shoppers, Products);
+        await before.UpsertProductsAsync();
+        await before.TrackAsync(0, EventsPerShopper / 2);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await before.TrackAsync(EventsPerShopper / 2, EventsPerShopper);
+        silo.Kill();
+        Assert.Equal(Shoppers * EventsPerShopper, before.Acknowledged.Values.Sum());
+
+        await silo.StartAsync();
+        var after = new ShopTraffic(await cluster.ConnectClientAsync(), cluster.KeyPrefix, Shoppers, Products);
+        var counts = await after.EventCountsAsync(new RetryWindow(TimeSpan.Zero).Call);
+        var lost = before.Acknowledged.Where(a => counts[a.Key] != a.Value).Select(a => $"{a.Key}: {counts[a.Key]} of {a.Value}").ToList();
+
+        Assert.True(lost.Count == 0, $"{lost.Count} shoppers lost acknowledged events after the kill: {string.Join(", ", lost.Take(10))}\n{silo.Tail}");
+        output.WriteLine(string.Join('\n', silo.Tail.Split('\n').Where(line => line.Contains("log tail", StringComparison.Ordinal))));
+    }
 }

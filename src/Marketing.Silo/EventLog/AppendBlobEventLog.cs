@@ -14,7 +14,9 @@ namespace Marketing.Silo.EventLog;
 /// The durable event log in Azure append blobs. Each silo incarnation writes its own segments under
 /// <c>{incarnation}/segments/</c>; concurrent appends from all grains on the silo are group-committed as one block,
 /// and every caller's task completes only after the block is stored. A checkpoint blob says how far grain state has
-/// caught up; a <c>closed</c> marker says nothing in this incarnation's log still needs replaying.
+/// caught up, and where in which segment the first block that may hold later records starts, so recovery reads only
+/// the tail rather than whole segments of up to <see cref="EventLogOptions.MaxSegmentBytes"/>; a <c>closed</c>
+/// marker says nothing in this incarnation's log still needs replaying.
 /// </summary>
 public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAsyncDisposable
 {
@@ -31,6 +33,11 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
     private int _segmentNumber;
     private int _segmentBlocks;
     private long _segmentBytes;
+
+    // Stored blocks, oldest first, for the checkpoint to find where the tail starts; pruned as checkpoints advance.
+    private readonly Lock _blocksLock = new();
+    private readonly Queue<StoredBlock> _blocks = new();
+    private long _prunedThroughTicks = long.MinValue;
 
     public AppendBlobEventLog(BlobServiceClient blobs, IOptions<EventLogOptions> options, ILogger<AppendBlobEventLog> logger)
     {
@@ -60,7 +67,13 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         }
 
         await _started.Task.WaitAsync(cancellationToken);
-        var pending = new PendingAppend(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        var latest = long.MinValue;
+        foreach (var record in records)
+        {
+            latest = Math.Max(latest, record.LoggedAt.UtcTicks);
+        }
+
+        var pending = new PendingAppend(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), latest);
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The event log is closed; this silo is shutting down.");
@@ -140,27 +153,63 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
     }
 
     /// <summary>The records of an incarnation logged at or after its checkpoint: what its grain state may lack.</summary>
-    public async Task<List<LoggedEvent>> ReadTailAsync(string incarnation, CancellationToken cancellationToken)
+    /// <returns>The records, and how many bytes of log were downloaded for them.</returns>
+    public async Task<(List<LoggedEvent> Records, long BytesRead)> ReadTailAsync(string incarnation, CancellationToken cancellationToken)
     {
         var checkpoint = await ReadCheckpointAsync(incarnation, cancellationToken);
         var tail = new List<LoggedEvent>();
-        await foreach (var record in ReadSegmentsAsync(incarnation, checkpoint, cancellationToken))
+        var bytesRead = new StrongBox<long>();
+        await foreach (var record in ReadSegmentsAsync(incarnation, checkpoint, bytesRead, cancellationToken))
         {
-            if (record.LoggedAt >= checkpoint)
+            if (record.LoggedAt >= checkpoint.ReflectedThrough)
             {
                 tail.Add(record);
             }
         }
 
-        return tail;
+        return (tail, bytesRead.Value);
     }
 
     public async Task WriteCheckpointAsync(DateTimeOffset reflectedThrough, CancellationToken cancellationToken)
     {
-        await _container.GetBlobClient($"{Incarnation}/checkpoint").UploadAsync(
-            BinaryData.FromString(reflectedThrough.UtcTicks.ToString(CultureInfo.InvariantCulture)),
-            overwrite: true,
-            cancellationToken);
+        // "{ticks}" alone, or "{ticks} {segment} {offset}": the first stored block that may hold a record logged at
+        // or after the checkpoint. Without an offset a reader takes every segment that may overlap the tail.
+        var content = reflectedThrough.UtcTicks.ToString(CultureInfo.InvariantCulture);
+        if (reflectedThrough != DateTimeOffset.MaxValue && TailStart(reflectedThrough.UtcTicks) is var (segment, offset))
+        {
+            content += string.Create(CultureInfo.InvariantCulture, $" {segment} {offset}");
+        }
+
+        await _container.GetBlobClient($"{Incarnation}/checkpoint").UploadAsync(BinaryData.FromString(content), overwrite: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Where the tail from <paramref name="ticks"/> starts: the first stored block whose latest record is that late,
+    /// else the end of the current segment. Blocks before it are dropped: checkpoints only move forward. Null when a
+    /// dropped block could hold such a record (the checkpoint went back) or nothing was stored yet.
+    /// </summary>
+    private (string Segment, long Offset)? TailStart(long ticks)
+    {
+        lock (_blocksLock)
+        {
+            if (ticks <= _prunedThroughTicks)
+            {
+                return null;
+            }
+
+            while (_blocks.TryPeek(out var oldest) && oldest.LatestTicks < ticks)
+            {
+                _prunedThroughTicks = Math.Max(_prunedThroughTicks, oldest.LatestTicks);
+                _blocks.Dequeue();
+            }
+
+            if (_blocks.TryPeek(out var first))
+            {
+                return (first.Segment, first.Offset);
+            }
+
+            return _segment is null ? null : (_segment.Name, _segmentBytes);
+        }
     }
 
     public async Task MarkClosedAsync(string incarnation, CancellationToken cancellationToken)
@@ -178,22 +227,30 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         }
     }
 
-    private async Task<DateTimeOffset> ReadCheckpointAsync(string incarnation, CancellationToken cancellationToken)
+    private async Task<Checkpoint> ReadCheckpointAsync(string incarnation, CancellationToken cancellationToken)
     {
         try
         {
             var content = await _container.GetBlobClient($"{incarnation}/checkpoint").DownloadContentAsync(cancellationToken);
-            return new DateTimeOffset(long.Parse(content.Value.Content.ToString(), CultureInfo.InvariantCulture), TimeSpan.Zero);
+            var parts = content.Value.Content.ToString().Split(' ');
+            var reflectedThrough = new DateTimeOffset(long.Parse(parts[0], CultureInfo.InvariantCulture), TimeSpan.Zero);
+            return parts.Length == 3 && long.TryParse(parts[2], CultureInfo.InvariantCulture, out var offset)
+                ? new Checkpoint(reflectedThrough, parts[1], offset)
+                : new Checkpoint(reflectedThrough, null, 0);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            return DateTimeOffset.MinValue;
+            return new Checkpoint(DateTimeOffset.MinValue, null, 0);
         }
     }
 
+    private IAsyncEnumerable<LoggedEvent> ReadSegmentsAsync(string incarnation, DateTimeOffset from, CancellationToken cancellationToken) =>
+        ReadSegmentsAsync(incarnation, new Checkpoint(from, null, 0), new StrongBox<long>(), cancellationToken);
+
     private async IAsyncEnumerable<LoggedEvent> ReadSegmentsAsync(
-        string incarnation, DateTimeOffset from, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string incarnation, Checkpoint checkpoint, StrongBox<long> bytesRead, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var from = checkpoint.ReflectedThrough;
         var segments = new List<(string Name, DateTimeOffset StartedAt)>();
         await foreach (var item in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{incarnation}/segments/", cancellationToken))
         {
@@ -201,15 +258,23 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         }
 
         segments.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var startAt = checkpoint.Segment is { } known && segments.Exists(s => s.Name == known) ? known : null;
         for (var i = 0; i < segments.Count; i++)
         {
-            // A segment that ended (the next one started) before the checkpoint holds nothing of the tail.
-            if (i + 1 < segments.Count && segments[i + 1].StartedAt < from)
+            // Before the checkpoint's segment, or a segment that ended (the next one started) before the checkpoint:
+            // nothing of the tail.
+            if ((startAt is not null && string.CompareOrdinal(segments[i].Name, startAt) < 0)
+                || (i + 1 < segments.Count && segments[i + 1].StartedAt < from))
             {
                 continue;
             }
 
-            var content = await _container.GetBlobClient(segments[i].Name).DownloadContentAsync(cancellationToken);
+            // Blocks hold whole lines, so a read from a block's start parses like a whole segment.
+            var options = segments[i].Name == startAt && checkpoint.Offset > 0
+                ? new BlobDownloadOptions { Range = new HttpRange(checkpoint.Offset) }
+                : null;
+            var content = await _container.GetBlobClient(segments[i].Name).DownloadContentAsync(options, cancellationToken);
+            bytesRead.Value += content.Value.Content.ToMemory().Length;
             foreach (var record in EventLogJson.ReadLines(content.Value.Content.ToMemory()))
             {
                 yield return record;
@@ -247,7 +312,7 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
 
             try
             {
-                await AppendBlockAsync(block);
+                await AppendBlockAsync(block, batch.Max(p => p.LatestTicks));
                 foreach (var pending in batch)
                 {
                     pending.Done.TrySetResult();
@@ -258,7 +323,10 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
                 LogAppendFailed(ex, batch.Count);
 
                 // Start a fresh segment: after a failed append we cannot be sure what the old one holds.
-                _segment = null;
+                lock (_blocksLock)
+                {
+                    _segment = null;
+                }
                 foreach (var pending in batch)
                 {
                     pending.Done.TrySetException(ex);
@@ -267,27 +335,45 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         }
     }
 
-    private async Task AppendBlockAsync(MemoryStream block)
+    private async Task AppendBlockAsync(MemoryStream block, long latestTicks)
     {
         if (_segment is null || _segmentBlocks >= _options.MaxBlocksPerSegment || _segmentBytes >= _options.MaxSegmentBytes)
         {
             _segmentNumber++;
             var name = $"{Incarnation}/segments/{_segmentNumber:D6}-{DateTimeOffset.UtcNow.UtcTicks}.log";
-            _segment = _container.GetAppendBlobClient(name);
-            await _segment.CreateIfNotExistsAsync();
+            var segment = _container.GetAppendBlobClient(name);
+            await segment.CreateIfNotExistsAsync();
+            lock (_blocksLock)
+            {
+                // Together, so a checkpoint never pairs the new segment with the old one's length.
+                _segment = segment;
+                _segmentBytes = 0;
+            }
+
             _segmentBlocks = 0;
-            _segmentBytes = 0;
         }
 
         block.Position = 0;
+        var offset = _segmentBytes;
         await _segment.AppendBlockAsync(block);
         _segmentBlocks++;
-        _segmentBytes += block.Length;
+        lock (_blocksLock)
+        {
+            _blocks.Enqueue(new StoredBlock(_segment.Name, offset, latestTicks));
+            _segmentBytes = offset + block.Length;
+        }
     }
 
-    private sealed class PendingAppend(ReadOnlyMemory<byte> payload)
+    private readonly record struct StoredBlock(string Segment, long Offset, long LatestTicks);
+
+    private readonly record struct Checkpoint(DateTimeOffset ReflectedThrough, string? Segment, long Offset);
+
+    private sealed class PendingAppend(ReadOnlyMemory<byte> payload, long latestTicks)
     {
         public ReadOnlyMemory<byte> Payload { get; } = payload;
+
+        /// <summary>The latest <see cref="LoggedEvent.LoggedAt"/> among its records.</summary>
+        public long LatestTicks { get; } = latestTicks;
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

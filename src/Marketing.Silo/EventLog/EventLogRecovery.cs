@@ -134,7 +134,8 @@ public sealed partial class EventLogRecovery(
     {
         var erasures = await log.ReadErasuresAsync();
         var byShopper = new Dictionary<string, List<LoggedEvent>>(StringComparer.Ordinal);
-        foreach (var record in await log.ReadTailAsync(incarnation, CancellationToken.None))
+        var tail = await log.ReadTailAsync(incarnation, CancellationToken.None);
+        foreach (var record in tail.Records)
         {
             if (record.IsErasedBy(erasures))
             {
@@ -149,7 +150,7 @@ public sealed partial class EventLogRecovery(
             list.Add(record);
         }
 
-        LogTailLoaded(incarnation, byShopper.Count);
+        LogTailLoaded(incarnation, byShopper.Count, tail.Records.Count, tail.BytesRead);
         return byShopper;
     }
 
@@ -233,8 +234,8 @@ public sealed partial class EventLogRecovery(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead silo {Incarnation}: loaded its log tail naming {Shoppers} shoppers")]
-    private partial void LogTailLoaded(string incarnation, int shoppers);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dead silo {Incarnation}: loaded its log tail naming {Shoppers} shoppers ({Records} records from {Bytes} bytes of log)")]
+    private partial void LogTailLoaded(string incarnation, int shoppers, int records, long bytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead silo {Incarnation} recovered: {Shoppers} shoppers, {Events} tail events checked")]
     private partial void LogRecovered(string incarnation, int shoppers, int events);
