@@ -38,6 +38,9 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     private ProductVectorIndex? _index;
     private bool _writing;
     private long _changes;
+
+    // True only while storage surely holds SnapshotBehind = true: a change waits for that, not for the in-memory flag.
+    private bool _markStored;
     private HashSet<string>? _changedDuringRepair;
     private IGrainTimer? _repair;
 
@@ -71,6 +74,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         }
 
         Release();
+        _markStored = _mark.State.SnapshotBehind;
         if (_mark.State.SnapshotBehind)
         {
             // The last activation stopped before a snapshot held all its changes: it crashed.
@@ -168,7 +172,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     }
 
     /// <summary>Before a change is applied (and acknowledged), the mark must say the snapshot lacks it.</summary>
-    private Task MarkSnapshotBehindAsync() => _mark.State.SnapshotBehind ? Task.CompletedTask : SetMarkAsync(behind: true, 0);
+    private Task MarkSnapshotBehindAsync() => _markStored ? Task.CompletedTask : SetMarkAsync(behind: true, 0);
 
     /// <summary>
     /// Writes the mark, one write at a time (a second would race the first's etag). Clearing happens only while no
@@ -180,19 +184,23 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         try
         {
             // Not cleared while a repair runs either: a crash in the middle of one must repair again.
-            if (_mark.State.SnapshotBehind == behind || (!behind && (_changes != snapshotChanges || _changedDuringRepair is not null)))
+            if (behind ? _markStored : !_mark.State.SnapshotBehind || _changes != snapshotChanges || _changedDuringRepair is not null)
             {
                 return;
             }
 
+            // Changes that come while the mark is being cleared wait at the gate, then set it again.
+            _markStored = false;
             _mark.State.SnapshotBehind = behind;
             try
             {
                 await _mark.WriteStateAsync();
+                _markStored = behind;
             }
             catch
             {
-                _mark.State.SnapshotBehind = !behind;
+                // What storage holds is unknown now: keep the flag set, and let the next change write it again.
+                _mark.State.SnapshotBehind = true;
                 throw;
             }
         }
