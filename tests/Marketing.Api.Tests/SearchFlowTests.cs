@@ -86,6 +86,7 @@ public sealed class SearchFlowTests(GatewayFixture fixture)
 
         Assert.True(summary.GetProperty("reindexed").GetInt32() >= 4);
         Assert.Equal(summary.GetProperty("indexed").GetInt32(), status.GetProperty("indexedProducts").GetInt32());
+        Assert.Equal(0, status.GetProperty("repairingShards").GetInt32());
         Assert.Equal("Cpu", status.GetProperty("encoder").GetProperty("provider").GetString());
         Assert.Equal(384, status.GetProperty("encoder").GetProperty("dimensions").GetInt32());
     }

@@ -50,6 +50,10 @@ public interface IProductIndexGrain : IGrainWithIntegerKey
     /// <summary>How many products this shard holds.</summary>
     [Alias("Count")]
     Task<int> Count();
+
+    /// <summary>Whether the shard is taking its products' entries again after a crash (searches may miss some meanwhile).</summary>
+    [Alias("IsRepairing")]
+    Task<bool> IsRepairing();
 }
 
 /// <summary>
@@ -74,6 +78,10 @@ public interface IProductSearchGrain : IGrainWithIntegerKey
     /// <summary>How many products all shards hold together.</summary>
     [Alias("IndexedCount")]
     Task<int> IndexedCount();
+
+    /// <summary>How many shards are repairing themselves after a crash.</summary>
+    [Alias("RepairingShards")]
+    Task<int> RepairingShards();
 }
 
 [GenerateSerializer, Immutable, Alias("mk.IndexedProduct")]

@@ -128,9 +128,11 @@ public static class SearchEndpoints
 
     private static async Task<IResult> StatusAsync(IGrainFactory grains)
     {
-        var indexed = grains.GetGrain<IProductSearchGrain>(0).IndexedCount();
+        var search = grains.GetGrain<IProductSearchGrain>(0);
+        var indexed = search.IndexedCount();
+        var repairing = search.RepairingShards();
         var encoder = grains.GetGrain<IEmbeddingGrain>(0).Describe();
-        return TypedResults.Ok(new SearchStatus(await indexed, await encoder));
+        return TypedResults.Ok(new SearchStatus(await indexed, await repairing, await encoder));
     }
 
     private static async Task<IResult> ReindexAsync(IGrainFactory grains, CancellationToken cancellationToken)
@@ -146,7 +148,8 @@ public sealed record SearchResponse(string? Query, IReadOnlyList<SearchHit> Hits
         new(query, results.Hits, Math.Round(results.EmbedMilliseconds, 2), Math.Round(results.SearchMilliseconds, 2));
 }
 
-public sealed record SearchStatus(int IndexedProducts, EncoderInfo Encoder);
+/// <summary>Products in the index, shards repairing themselves after a crash (0 normally), and the encoder.</summary>
+public sealed record SearchStatus(int IndexedProducts, int RepairingShards, EncoderInfo Encoder);
 
 /// <summary>Products put in their shards again, and how many the shards hold afterwards.</summary>
 public sealed record ReindexSummary(int Reindexed, int Indexed);

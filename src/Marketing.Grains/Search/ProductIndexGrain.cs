@@ -160,6 +160,8 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
 
     public Task<int> Count() => Task.FromResult(_index?.Count ?? 0);
 
+    public Task<bool> IsRepairing() => Task.FromResult(_repair is not null);
+
     public Task FlushWriteBehind() => _snapshot.OnDueAsync();
 
     private static ProductVectorIndex NewIndex(int dimensions) => new(dimensions, maxDegreeOfParallelism: 1);

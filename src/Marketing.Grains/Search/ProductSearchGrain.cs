@@ -58,6 +58,12 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
         return counts.Sum();
     }
 
+    public async Task<int> RepairingShards()
+    {
+        var repairing = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.GetGrain<IProductIndexGrain>(s).IsRepairing()));
+        return repairing.Count(r => r);
+    }
+
     private static string? CategoryKey(string? category) =>
         string.IsNullOrWhiteSpace(category) ? null : ProductRules.CategoryKey(category);
 
