@@ -45,6 +45,19 @@ public sealed class FailureTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_shoppers_call_too_large_to_be_recognised_when_resent_is_not_sent_again_if_it_may_have_run()
+    {
+        await using var gateway = new FailingGateway(fixture, new SiloUnavailableException("the silo went away"));
+        var client = GatewayFactory.WithKey(gateway.CreateClient(), GatewayFixture.StorefrontKey);
+        var nine = string.Join(',', Enumerable.Range(0, 9).Select(i => $$"""{"eventId":"n{{i}}","userId":"u9","type":"view","sku":"s1"}"""));
+
+        var response = await client.PostJsonAsync("/events", $"[{nine}]");
+
+        await response.ProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(1, gateway.Calls);
+    }
+
+    [Fact]
     public async Task Events_that_timed_out_are_not_sent_again_since_the_caller_has_waited_long_enough()
     {
         await using var gateway = new FailingGateway(fixture, new TimeoutException("no answer"));

@@ -17,6 +17,9 @@ public sealed partial class EventIngestion
 {
     public const string MeterName = "Marketing.Api";
 
+    /// <summary>The least a silo's <c>Events:DedupeWindow</c> may be set to.</summary>
+    private const int SmallestDedupeWindow = 8;
+
     private readonly IGrainFactory _grains;
     private readonly ShopperPseudonym _pseudonym;
     private readonly RequestLimitsOptions _limits;
@@ -73,11 +76,13 @@ public sealed partial class EventIngestion
             return FieldErrors.Problem(batch.Errors, "No event in this request was recorded; fix the fields named in errors and resend it.");
         }
 
-        // Every event has an id (it is required), so events sent twice still count once.
+        // Every event has an id (it is required), and a shopper recognises the ids of its last Events:DedupeWindow
+        // events (at least 8), so a call of that many events that may have run already can be sent again.
         var results = await Task.WhenAll(batch.ByUser.Select(shopper =>
         {
             var grain = _grains.GetShopper(_pseudonym, shopper.Key);
-            return ClusterRetry.RunAsync(() => grain.Track(shopper.Value, source), mayRunTwice: true, _retryTime, _time, OnRetry, cancellationToken);
+            var mayRunTwice = shopper.Value.Length <= SmallestDedupeWindow;
+            return ClusterRetry.RunAsync(() => grain.Track(shopper.Value, source), mayRunTwice, _retryTime, _time, OnRetry, cancellationToken);
         }));
 
         var summary = new TrackSummary(
