@@ -241,21 +241,9 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         var (restored, removed) = (0, 0);
         try
         {
-            var categories = await GrainFactory.GetGrain<ICatalogueGrain>(CatalogueKeys.All).Categories();
-            foreach (var category in categories)
+            await foreach (var skus in GrainFactory.SkuPagesAsync(RepairPage, cancellationToken))
             {
-                var directory = GrainFactory.GetGrain<ICategoryDirectoryGrain>(ProductRules.CategoryKey(category.Category));
-                for (var offset = 0; ; offset += RepairPage)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var page = await directory.List(offset, RepairPage);
-                    var mine = page.Skus.Where(sku => SearchShards.Of(sku, _shards) == shard && seen.Add(sku)).ToArray();
-                    await TakeAgainAsync(mine);
-                    if (offset + RepairPage >= page.Total)
-                    {
-                        break;
-                    }
-                }
+                await TakeAgainAsync([.. skus.Where(sku => SearchShards.Of(sku, _shards) == shard && seen.Add(sku))]);
             }
 
             // What the snapshot holds that no directory lists was removed before the crash, or its listing was lost:
@@ -295,19 +283,14 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
                 {
                     _index ??= NewIndex(entry.Vector.Length);
                     _index.Upsert(entry.Sku, entry.Vector, entry.CategoryKey, entry.InStock);
+                    Changed(entry.Sku);
                     restored++;
                 }
                 else if (_index?.Remove(skus[i]) == true)
                 {
+                    Changed(skus[i]);
                     removed++;
                 }
-                else
-                {
-                    continue;
-                }
-
-                _changes++;
-                _snapshot.Schedule();
             }
         }
     }

@@ -110,7 +110,7 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         var erasures = await ReadErasuresAsync(cancellationToken);
         foreach (var incarnation in await ListIncarnationsAsync(openOnly: false, cancellationToken))
         {
-            await foreach (var record in ReadSegmentsAsync(incarnation, DateTimeOffset.MinValue, cancellationToken))
+            await foreach (var record in ReadSegmentsAsync(incarnation, new Checkpoint(DateTimeOffset.MinValue, null, 0), new StrongBox<long>(), cancellationToken))
             {
                 if (!record.IsErasedBy(erasures))
                 {
@@ -243,9 +243,6 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
             return new Checkpoint(DateTimeOffset.MinValue, null, 0);
         }
     }
-
-    private IAsyncEnumerable<LoggedEvent> ReadSegmentsAsync(string incarnation, DateTimeOffset from, CancellationToken cancellationToken) =>
-        ReadSegmentsAsync(incarnation, new Checkpoint(from, null, 0), new StrongBox<long>(), cancellationToken);
 
     private async IAsyncEnumerable<LoggedEvent> ReadSegmentsAsync(
         string incarnation, Checkpoint checkpoint, StrongBox<long> bytesRead, [EnumeratorCancellation] CancellationToken cancellationToken)
