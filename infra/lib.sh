@@ -85,6 +85,12 @@ cluster_env() {
     Cluster__StorageConnectionString=$(cat "$conn_file")
     export Cluster__StorageConnectionString
   fi
+  # The event log's own account (see infra/azurite/start.sh), when the local Azurite has one.
+  if [ -z "${EventLog__ConnectionString:-}" ] && [ -f "$STATE_DIR/azurite/event-log/connection-string" ] \
+     && [ "$Cluster__StorageConnectionString" = "$(cat "$conn_file" 2>/dev/null)" ]; then
+    EventLog__ConnectionString=$(cat "$STATE_DIR/azurite/event-log/connection-string")
+    export EventLog__ConnectionString
+  fi
 }
 
 # A process's log grows across runs: once it passes LOG_ROTATE_MB (default 50), the next start moves it to NAME.1

@@ -67,7 +67,8 @@ public static class SiloHostExtensions
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
                 }));
                 orleans.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(cluster.StorageConnectionString));
-                AddDurableEventLog(orleans.Services, cluster.StorageConnectionString);
+                var log = builder.Configuration.GetSection(EventLogOptions.SectionName).Get<EventLogOptions>() ?? new();
+                AddDurableEventLog(orleans.Services, log.ConnectionString is { Length: > 0 } own ? own : cluster.StorageConnectionString);
             }
             else
             {

@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using Marketing.IntegrationTests.Hosting;
 using Xunit.Abstractions;
 
@@ -11,10 +12,14 @@ public sealed class SiloCrashTests(AzuriteFixture azurite, ITestOutputHelper out
     private const int EventsPerShopper = 10;
     private const int Products = 50;
 
-    [Fact]
-    public async Task Every_acknowledged_event_and_product_survives_a_SIGKILL_of_the_only_silo()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Every_acknowledged_event_and_product_survives_a_SIGKILL_of_the_only_silo(bool logInItsOwnAccount)
     {
-        await using var cluster = new LocalCluster(azurite, output);
+        await using var cluster = new LocalCluster(azurite, output, logInItsOwnAccount
+            ? null
+            : new Dictionary<string, string> { ["EventLog:ConnectionString"] = "" });
         var silo = await cluster.StartSiloAsync();
         var before = new ShopTraffic(await cluster.ConnectClientAsync(), cluster.KeyPrefix, Shoppers, Products);
 
@@ -32,6 +37,29 @@ public sealed class SiloCrashTests(AzuriteFixture azurite, ITestOutputHelper out
 
         Assert.True(lost.Count == 0, $"{lost.Count} shoppers lost acknowledged events after the kill: {string.Join(", ", lost.Take(10))}\n{silo.Tail}");
         Assert.Empty(await after.MissingProductsAsync(noRetry.Call));
+
+        var container = cluster.Settings["EventLog:Container"];
+        Assert.Equal(logInItsOwnAccount, await HasSegmentsAsync(azurite.LogConnectionString, container));
+        Assert.Equal(!logInItsOwnAccount, await HasSegmentsAsync(azurite.ConnectionString, container));
+    }
+
+    private static async Task<bool> HasSegmentsAsync(string connectionString, string container)
+    {
+        var blobs = new BlobServiceClient(connectionString).GetBlobContainerClient(container);
+        if (!await blobs.ExistsAsync())
+        {
+            return false;
+        }
+
+        await foreach (var blob in blobs.GetBlobsAsync())
+        {
+            if (blob.Name.Contains("/segments/", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -39,12 +41,22 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
     private readonly Queue<StoredBlock> _blocks = new();
     private long _prunedThroughTicks = long.MinValue;
 
-    public AppendBlobEventLog(BlobServiceClient blobs, IOptions<EventLogOptions> options, ILogger<AppendBlobEventLog> logger)
+    private readonly Histogram<double> _appendDuration;
+    private readonly Histogram<double> _commitWait;
+    private readonly Histogram<int> _blockAppends;
+
+    public AppendBlobEventLog(BlobServiceClient blobs, IOptions<EventLogOptions> options, IMeterFactory meters, ILogger<AppendBlobEventLog> logger)
     {
         _options = options.Value;
         _container = blobs.GetBlobContainerClient(_options.Container);
         _logger = logger;
+        var meter = meters.Create(MeterName);
+        _appendDuration = meter.CreateHistogram<double>("marketing.eventlog.block.duration", "ms", "Time storage took to append one group-committed block.");
+        _blockAppends = meter.CreateHistogram<int>("marketing.eventlog.block.appends", "{append}", "Grain appends group-committed in one block.");
+        _commitWait = meter.CreateHistogram<double>("marketing.eventlog.append.duration", "ms", "Time from a grain's append to its block being stored.");
     }
+
+    public const string MeterName = "Marketing.EventLog";
 
     /// <summary>This silo incarnation's folder in the log (set at start from the silo address).</summary>
     public string Incarnation { get; private set; } = "";
@@ -55,7 +67,7 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         _writer = Task.Run(WriteLoopAsync, CancellationToken.None);
         _started.TrySetResult();
-        LogStarted(incarnation, _container.Name);
+        LogStarted(incarnation, _container.Uri);
     }
 
     public async Task AppendAsync(IReadOnlyList<LoggedEvent> records, CancellationToken cancellationToken = default)
@@ -79,7 +91,9 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
             throw new InvalidOperationException("The event log is closed; this silo is shutting down.");
         }
 
+        var queuedAt = Stopwatch.GetTimestamp();
         await pending.Done.Task.WaitAsync(cancellationToken);
+        _commitWait.Record(Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds);
     }
 
     public async Task RecordErasureAsync(Erasure erasure, CancellationToken cancellationToken = default)
@@ -309,7 +323,10 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
 
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 await AppendBlockAsync(block, batch.Max(p => p.LatestTicks));
+                _appendDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                _blockAppends.Record(batch.Count);
                 foreach (var pending in batch)
                 {
                     pending.Done.TrySetResult();
@@ -375,8 +392,8 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event log for incarnation {Incarnation} writing to container {Container}")]
-    private partial void LogStarted(string incarnation, string container);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event log for incarnation {Incarnation} writing to {Container}")]
+    private partial void LogStarted(string incarnation, Uri container);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Appending {Count} pending batches to the event log failed; their callers see the error")]
     private partial void LogAppendFailed(Exception ex, int count);

@@ -11,6 +11,13 @@ public sealed class EventLogOptions
     [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "EventLog:Container must be a valid blob container name.")]
     public string Container { get; set; } = "event-log";
 
+    /// <summary>
+    /// The storage account of the log, when it is not the cluster's (<c>Cluster:StorageConnectionString</c>, the
+    /// default). Acknowledgements wait only on the log's appends, so an account of its own keeps grain-state writes
+    /// and the log from queueing behind each other.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>Largest block one group commit appends (Azure's append-block limit is 4 MiB).</summary>
     [Range(64 * 1024, 4 * 1024 * 1024, ErrorMessage = "EventLog:MaxBlockBytes must be between 64 KiB and 4 MiB.")]
     public int MaxBlockBytes { get; set; } = 4 * 1024 * 1024;

@@ -30,6 +30,8 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Cluster:ClusterId"] = $"test-{id}",
             ["Cluster:ServiceId"] = $"test-{id}",
             ["EventLog:Container"] = $"event-log-{id}",
+            // As infra/run.sh runs it; "" puts the log in the cluster's account.
+            ["EventLog:ConnectionString"] = azurite.LogConnectionString,
             // Declare a killed silo dead in seconds rather than the production default.
             ["Silo:FastFailureDetection"] = "true",
         };
