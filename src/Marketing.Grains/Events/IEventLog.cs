@@ -12,6 +12,9 @@ public interface IEventLog
 
     /// <summary>Durably records that a shopper was erased, before their state is removed.</summary>
     Task RecordErasureAsync(Erasure erasure, CancellationToken cancellationToken = default);
+
+    /// <summary>When the shopper was last erased, or null if never.</summary>
+    Task<DateTimeOffset?> ErasedAtAsync(string shopper, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Reads the log back: dead silos' tails for recovery, and the whole history for training and reports.</summary>

@@ -43,6 +43,14 @@ public sealed class InMemoryEventLog : IEventLog, IEventLogReader
         return Task.CompletedTask;
     }
 
+    public Task<DateTimeOffset?> ErasedAtAsync(string shopper, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_erasures.TryGetValue(shopper, out var at) ? at : (DateTimeOffset?)null);
+        }
+    }
+
     public async IAsyncEnumerable<LoggedEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         LoggedEvent[] snapshot;

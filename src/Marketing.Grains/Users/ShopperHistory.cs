@@ -103,23 +103,37 @@ public static class ShopperHistory
         HasInterestEmbedding = s.InterestEmbedding is not null,
     };
 
+    /// <summary>
+    /// Keeps the event id's hash in the shopper's ring of the last <paramref name="window"/> ids. The ring starts at 4
+    /// and doubles as it fills (most shoppers send a few events), so a one-event shopper holds 56 bytes of it, not 536.
+    /// </summary>
     private static void Remember(UserState state, long idHash, int window)
     {
         var ids = state.RecentIds;
-        if (ids is null || ids.Length != window)
+        var next = state.RecentIdsNext;
+        if (ids is null || ids.Length > window || (ids.Length < window && (ids[^1] != 0 || next >= ids.Length)))
         {
-            var resized = new long[window];
+            // The first id, a smaller window than before, or a full ring below the window: the newest ids, oldest
+            // first, into a new array.
+            var size = ids is null ? Math.Min(4, window) : ids.Length > window ? window : Math.Min(ids.Length * 2, window);
+            var resized = new long[size];
+            var kept = 0;
             if (ids is not null)
             {
-                Array.Copy(ids, resized, Math.Min(ids.Length, window));
+                var oldest = next % ids.Length;
+                kept = Math.Min(ids.Length, size);
+                for (var i = 0; i < kept; i++)
+                {
+                    resized[i] = ids[(oldest + ids.Length - kept + i) % ids.Length];
+                }
             }
 
             state.RecentIds = ids = resized;
-            state.RecentIdsNext %= window;
+            next = kept % size;
         }
 
-        ids[state.RecentIdsNext] = idHash;
-        state.RecentIdsNext = (state.RecentIdsNext + 1) % window;
+        ids[next] = idHash;
+        state.RecentIdsNext = next + 1 < ids.Length || ids.Length < window ? next + 1 : 0;
     }
 
     private static void AddRecent(UserState state, RecentEvent recent, int capacity)

@@ -7,6 +7,7 @@ using Marketing.Grains.Products;
 using Marketing.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Marketing.Grains.Users;
 
@@ -39,6 +40,9 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly TimeProvider _time;
     private readonly ILogger<UserGrain> _logger;
     private readonly DeferredWrite _write;
+
+    // What this activation applied since its state was last written: needed again if another activation wrote first.
+    private List<LoggedEvent>? _unsaved;
 
     public UserGrain(
         [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<UserState> state,
@@ -154,6 +158,8 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             }
         }
 
+        (_unsaved ??= []).AddRange(records);
+
         _write.Schedule();
         return new TrackResult(records.Length, duplicates, bot);
     }
@@ -218,6 +224,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         await _log.RecordErasureAsync(new Erasure(Shopper, erasedAt));
         await _state.ClearStateAsync();
         _state.State = new UserState();
+        _unsaved = null;
         _write.Reset();
         _tracker.Clean(Shopper);
         LogErased(Shopper);
@@ -266,6 +273,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             if (record.Seq > State.Seq)
             {
                 ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
+                (_unsaved ??= []).Add(record);
                 applied++;
             }
         }
@@ -302,9 +310,60 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             await FoldInterestAsync();
         }
 
-        await _state.WriteStateAsync();
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            await MergeIntoStoredAsync();
+        }
+
+        _unsaved = null;
         _tracker.Clean(Shopper);
     }
+
+    /// <summary>
+    /// Another activation of this shopper wrote its state after this one read it: Orleans' directory can briefly
+    /// let two run while silos join or leave. Both acknowledged events, all in the log, so neither may simply win:
+    /// the stored state is read back, this activation's unsaved events are applied on top (any it already holds,
+    /// by event id, are skipped; none logged before an erasure come back), and it is written again. This activation
+    /// then retires, so later calls find the one the directory names.
+    /// </summary>
+    private async Task MergeIntoStoredAsync()
+    {
+        var mine = _unsaved ?? [];
+        for (var attempt = 1; ; attempt++)
+        {
+            await _state.ReadStateAsync();
+            var erasedAt = State.Exists ? null : await _log.ErasedAtAsync(Shopper);
+            var merged = 0;
+            foreach (var record in mine)
+            {
+                if ((erasedAt is null || record.LoggedAt > erasedAt)
+                    && !ShopperHistory.SeenRecently(State, ShopperHistory.EventIdHash(record.Event.EventId)))
+                {
+                    ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
+                    merged++;
+                }
+            }
+
+            try
+            {
+                await _state.WriteStateAsync();
+                LogMerged(Shopper, merged, mine.Count);
+                DeactivateOnIdle();
+                return;
+            }
+            catch (InconsistentStateException) when (attempt < 3)
+            {
+                // Written yet again in between: read it once more.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} was written by another activation meanwhile; merged {Merged} of its {Unsaved} unsaved events into the stored state")]
+    private partial void LogMerged(string shopper, int merged, int unsaved);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} flagged as a bot after {Count} events in one second")]
     private partial void LogFlaggedAsBot(string shopper, int count);

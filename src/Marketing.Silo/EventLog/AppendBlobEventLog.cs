@@ -105,6 +105,21 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
             cancellationToken);
     }
 
+    public async Task<DateTimeOffset?> ErasedAtAsync(string shopper, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var properties = await _container.GetBlobClient(ErasurePrefix + shopper).GetPropertiesAsync(cancellationToken: cancellationToken);
+            return properties.Value.Metadata.TryGetValue(ErasedAtKey, out var ticks) && long.TryParse(ticks, CultureInfo.InvariantCulture, out var t)
+                ? new DateTimeOffset(t, TimeSpan.Zero)
+                : null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> ReadErasuresAsync(CancellationToken cancellationToken = default)
     {
         var erasures = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);

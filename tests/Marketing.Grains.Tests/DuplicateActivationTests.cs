@@ -1,0 +1,88 @@
+using Marketing.Abstractions;
+using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Users;
+using Marketing.Grains.Events;
+using Marketing.Grains.Storage;
+using Marketing.Grains.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using static Marketing.Grains.Tests.ClusterFixture;
+
+namespace Marketing.Grains.Tests;
+
+/// <summary>
+/// While silos join or leave, Orleans can briefly run two activations of one shopper. Each acknowledges events (the
+/// log has them all), so when one finds that the other wrote the shopper's state first, it must add its events to
+/// that state rather than lose them, or take its own over the other's. The other activation is played here by
+/// writing the stored state directly, with a new ETag.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class DuplicateActivationTests(ClusterFixture fixture)
+{
+    private const string StateName = "shopper";
+
+    [Fact]
+    public async Task Events_of_an_activation_that_lost_the_write_race_are_added_to_the_state_the_other_wrote()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
+        await shopper.Track([View($"{id}-mine-0", "apple")], EventSource.Live);
+
+        // The other activation stores three events of its own.
+        var other = new UserState();
+        for (var i = 0; i < 3; i++)
+        {
+            ShopperHistory.Apply(other, Record(id, i + 1, View($"{id}-other-{i}", "pear")), new EventIntakeOptions(), 256);
+        }
+
+        await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<UserState>(other));
+
+        await shopper.Track([View($"{id}-mine-1", "apple")], EventSource.Live);
+        await fixture.Grains.GetGrain<IWriteBehindGrain>(shopper.GetGrainId()).FlushWriteBehind();
+
+        var stored = await ReadAsync(shopper.GetGrainId());
+        Assert.Equal(5, stored.EventCount);
+        Assert.Equal(["apple", "apple", "pear", "pear", "pear"], stored.Recent!.Select(r => r.Sku).Order());
+        Assert.Equal(5, (await shopper.Get()).EventCount);
+    }
+
+    [Fact]
+    public async Task Events_from_before_an_erasure_by_the_other_activation_do_not_come_back()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
+        await shopper.Track([View($"{id}-0", "apple")], EventSource.Live);
+        await fixture.Grains.GetGrain<IWriteBehindGrain>(shopper.GetGrainId()).FlushWriteBehind();
+        await shopper.Track([View($"{id}-1", "apple")], EventSource.Live);
+
+        // The other activation erases the shopper: the erasure goes to the log, then the state is removed.
+        var erasure = new Erasure(id, DateTimeOffset.UtcNow);
+        foreach (var silo in fixture.Cluster.Silos)
+        {
+            await fixture.Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<InMemoryEventLog>().RecordErasureAsync(erasure);
+        }
+
+        var current = new GrainState<UserState>(new UserState());
+        await Storage.ReadStateAsync(StateName, shopper.GetGrainId(), current);
+        await Storage.ClearStateAsync(StateName, shopper.GetGrainId(), current);
+
+        await fixture.Grains.GetGrain<IWriteBehindGrain>(shopper.GetGrainId()).FlushWriteBehind();
+
+        var stored = await ReadAsync(shopper.GetGrainId());
+        Assert.False(stored.Exists, "the erased shopper's events must not be written back");
+        Assert.Equal(0, stored.EventCount);
+    }
+
+    private IGrainStorage Storage =>
+        fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+
+    private async Task<UserState> ReadAsync(GrainId grain)
+    {
+        var state = new GrainState<UserState>(new UserState());
+        await Storage.ReadStateAsync(StateName, grain, state);
+        return state.State ?? new UserState();
+    }
+
+    private static LoggedEvent Record(string shopper, long seq, ShopperEvent e) =>
+        new(shopper, seq, DateTimeOffset.UtcNow, EventSource.Live, false, e);
+}
