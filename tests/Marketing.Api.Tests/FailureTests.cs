@@ -81,6 +81,19 @@ public sealed class FailureTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_grain_activation_that_gave_up_is_a_503_not_a_500()
+    {
+        // What Orleans returns when a shopper's activation outlived its time limit waiting for a crashed silo's tail.
+        await using var gateway = new FailingGateway(fixture, new TaskCanceledException("A task was canceled."));
+        var client = GatewayFactory.WithKey(gateway.CreateClient(), GatewayFixture.StorefrontKey);
+
+        var response = await client.PostJsonAsync("/events", ValidView);
+
+        var problem = await response.ProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("resending events is safe", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task An_unexpected_failure_is_a_500_without_internals()
     {
         await using var gateway = new FailingGateway(fixture, new InvalidOperationException("secret internal detail"));

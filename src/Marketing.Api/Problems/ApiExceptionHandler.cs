@@ -65,7 +65,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             case EncoderBusyException busy:
                 http.Response.Headers.RetryAfter = "1";
                 return new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Text encoder busy", Detail = busy.Message };
-            case OrleansMessageRejectionException or ConnectionFailedException or TimeoutException:
+            // A cancellation the caller did not ask for: a grain's activation gave up, e.g. while it waited for a
+            // crashed silo's events to be replayed.
+            case OrleansMessageRejectionException or ConnectionFailedException or TimeoutException or OperationCanceledException:
                 LogClusterUnavailable(logger, http.Request.Method, http.Request.Path, exception.GetType().Name, exception.Message);
                 http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return new ProblemDetails
