@@ -94,6 +94,19 @@ public sealed class FailureTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_write_that_lost_to_a_second_activation_is_a_503_to_retry()
+    {
+        await using var gateway = new FailingGateway(fixture, new Orleans.Storage.InconsistentStateException("ETag mismatch", "stored", "current"));
+        var client = GatewayFactory.WithKey(gateway.CreateClient(), GatewayFixture.StorefrontKey);
+
+        var response = await client.GetAsync("/users/u1");
+
+        var problem = await response.ProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Conflicting write", problem.GetProperty("title").GetString());
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task An_unexpected_failure_is_a_500_without_internals()
     {
         await using var gateway = new FailingGateway(fixture, new InvalidOperationException("secret internal detail"));

@@ -65,6 +65,16 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             case EncoderBusyException busy:
                 http.Response.Headers.RetryAfter = "1";
                 return new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Text encoder busy", Detail = busy.Message };
+            case Orleans.Storage.InconsistentStateException:
+                // Two activations of one grain for a moment (silos joining or leaving): this one's write lost, and it
+                // is retired; a retry reaches the survivor.
+                http.Response.Headers.RetryAfter = "1";
+                return new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "Conflicting write",
+                    Detail = "Another copy of this entity was stored at the same moment, as happens briefly while silos join or leave; this request changed nothing. Retry it.",
+                };
             // A cancellation the caller did not ask for: a grain's activation gave up, e.g. while it waited for a
             // crashed silo's events to be replayed.
             case OrleansMessageRejectionException or ConnectionFailedException or TimeoutException or OperationCanceledException:
