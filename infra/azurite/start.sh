@@ -44,52 +44,73 @@ for port in "$blob" "$queue" "$table" "$log_port"; do
   port_open "$port" && die "port $port on 127.0.0.1 is taken; choose others with AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT, AZURITE_LOG_PORT."
 done
 
-mkdir -p "$data" "$log_data" "$LOG_DIR"
+# A store from before the log had an account of its own keeps its log where it is: the dead silos' tails and the
+# erasures in it must stay readable. A new store (no Azurite database yet) gets the second account.
+separate_log=true
+if [ ! -d "$log_data" ] && [ -f "$data/__azurite_db_blob__.json" ]; then
+  separate_log=false
+  log "note: $data predates the event log's own account, so its log stays in the main account (start with an empty $data to split it)."
+fi
+
+mkdir -p "$data" "$LOG_DIR"
+$separate_log && mkdir -p "$log_data"
 # The well-known development account of every Azure Storage emulator; endpoints are explicit so ports can move.
 account=devstoreaccount1
 key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 conn="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob/$account;QueueEndpoint=http://127.0.0.1:$queue/$account;TableEndpoint=http://127.0.0.1:$table/$account;"
 log_conn="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$log_port/$account;"
 printf '%s\n' "$conn" > "$data/connection-string"
-printf '%s\n' "$log_conn" > "$log_data/connection-string"
+$separate_log && printf '%s\n' "$log_conn" > "$log_data/connection-string"
 
 flags=(--silent --skipApiVersionCheck --loose --disableTelemetry)
 args=(--blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1
       --blobPort "$blob" --queuePort "$queue" --tablePort "$table" --location "$data" "${flags[@]}")
 log_args=(--blobHost 127.0.0.1 --blobPort "$log_port" --location "$log_data" "${flags[@]}")
 
-if $background; then
-  setsid "$here/node_modules/.bin/azurite" "${args[@]}" >> "$LOG_DIR/azurite.log" 2>&1 < /dev/null &
-  pid=$!
-  setsid "$here/node_modules/.bin/azurite-blob" "${log_args[@]}" >> "$LOG_DIR/azurite-event-log.log" 2>&1 < /dev/null &
-  log_pid=$!
-else
-  "$here/node_modules/.bin/azurite" "${args[@]}" >> "$LOG_DIR/azurite.log" 2>&1 &
-  pid=$!
-  "$here/node_modules/.bin/azurite-blob" "${log_args[@]}" >> "$LOG_DIR/azurite-event-log.log" 2>&1 &
-  log_pid=$!
-fi
+start_one() { # BINARY LOGFILE ARGS...: starts one Azurite process (a child of this shell); its pid in $started
+  local binary=$1 logfile=$2
+  shift 2
+  if $background; then
+    setsid "$here/node_modules/.bin/$binary" "$@" >> "$LOG_DIR/$logfile" 2>&1 < /dev/null &
+  else
+    "$here/node_modules/.bin/$binary" "$@" >> "$LOG_DIR/$logfile" 2>&1 &
+  fi
+  started=$!
+}
+start_one azurite azurite.log "${args[@]}"
+pid=$started
 echo "$pid" > "$pid_file"
-echo "$log_pid" > "$log_pid_file"
+pids=("$pid")
+ports=("$blob" "$queue" "$table")
+log_pid=
+if $separate_log; then
+  start_one azurite-blob azurite-event-log.log "${log_args[@]}"
+  log_pid=$started
+  echo "$log_pid" > "$log_pid_file"
+  pids+=("$log_pid")
+  ports+=("$log_port")
+fi
 
 deadline=$((SECONDS + 60))
-for port in "$blob" "$queue" "$table" "$log_port"; do
+for port in "${ports[@]}"; do
   until port_open "$port"; do
-    if ! kill -0 "$pid" 2>/dev/null || ! kill -0 "$log_pid" 2>/dev/null; then
-      kill "$pid" "$log_pid" 2>/dev/null; rm -f "$pid_file" "$log_pid_file"
-      die "Azurite exited; see $LOG_DIR/azurite.log and $LOG_DIR/azurite-event-log.log."
-    fi
-    [ $SECONDS -lt $deadline ] || { kill "$pid" "$log_pid"; rm -f "$pid_file" "$log_pid_file"; die "Azurite did not open port $port within 60s."; }
+    for p in "${pids[@]}"; do
+      if ! kill -0 "$p" 2>/dev/null; then
+        kill "${pids[@]}" 2>/dev/null; rm -f "$pid_file" "$log_pid_file"
+        die "Azurite exited; see $LOG_DIR/azurite.log and $LOG_DIR/azurite-event-log.log."
+      fi
+    done
+    [ $SECONDS -lt $deadline ] || { kill "${pids[@]}"; rm -f "$pid_file" "$log_pid_file"; die "Azurite did not open port $port within 60s."; }
     sleep 0.2
   done
 done
 
-log "Azurite is up (pids $pid, $log_pid): blob $blob, queue $queue, table $table, event log $log_port, data in $data, logs in $LOG_DIR/azurite*.log"
+log "Azurite is up (pids ${pids[*]}): blob $blob, queue $queue, table $table${log_pid:+, event log $log_port}, data in $data, logs in $LOG_DIR/azurite*.log"
 printf '%s\n' "$conn"
 
 if ! $background; then
-  trap 'kill -TERM "$pid" "$log_pid" 2>/dev/null; wait "$pid" "$log_pid" 2>/dev/null; rm -f "$pid_file" "$log_pid_file"; exit 0' INT TERM
+  trap 'kill -TERM "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null; rm -f "$pid_file" "$log_pid_file"; exit 0' INT TERM
   wait "$pid"
-  kill -TERM "$log_pid" 2>/dev/null; wait "$log_pid" 2>/dev/null
+  kill -TERM "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null
   rm -f "$pid_file" "$log_pid_file"
 fi
