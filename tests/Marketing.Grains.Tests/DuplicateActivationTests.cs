@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Users;
@@ -44,6 +45,29 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         Assert.Equal(5, stored.EventCount);
         Assert.Equal(["apple", "apple", "pear", "pear", "pear"], stored.Recent!.Select(r => r.Sku).Order());
         Assert.Equal(5, (await shopper.Get()).EventCount);
+    }
+
+    [Fact]
+    public async Task A_profile_change_that_lost_the_race_is_refused_so_the_caller_retries_and_the_events_still_merge()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
+        await shopper.Track([View($"{id}-mine-0", "apple")], EventSource.Live);
+
+        var other = new UserState();
+        ShopperHistory.Apply(other, Record(id, 1, View($"{id}-other-0", "pear")), new EventIntakeOptions(), 256);
+        await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<UserState>(other));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => shopper.UpdateProfile(ImmutableDictionary<string, string?>.Empty.Add("tier", "gold")));
+        var stored = await ReadAsync(shopper.GetGrainId());
+        Assert.Equal(2, stored.EventCount);
+        Assert.Null(stored.Attributes);
+
+        // The retry reaches an activation that read the merged state.
+        var view = await shopper.UpdateProfile(ImmutableDictionary<string, string?>.Empty.Add("tier", "gold"));
+        Assert.Equal("gold", view.Attributes["tier"]);
+        Assert.Equal(2, view.EventCount);
+        Assert.Equal("gold", (await ReadAsync(shopper.GetGrainId())).Attributes!["tier"]);
     }
 
     [Fact]

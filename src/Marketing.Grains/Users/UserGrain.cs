@@ -194,7 +194,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
         State.Attributes = merged.Count == 0 ? null : merged;
         State.Exists = true;
-        await WriteNowAsync();
+        await WriteNowAsync(ownChange: true);
         return ShopperHistory.ToView(Shopper, State);
     }
 
@@ -212,7 +212,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         }
 
         State.Exists = true;
-        await WriteNowAsync();
+        await WriteNowAsync(ownChange: true);
         return ShopperHistory.ToView(Shopper, State);
     }
 
@@ -289,12 +289,17 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         return applied;
     }
 
-    private async Task WriteNowAsync(bool foldInterest = true)
+    /// <param name="foldInterest">Fold the touched products into the interest first.</param>
+    /// <param name="ownChange">
+    /// The write carries a change of the caller's besides logged events (profile, consent): if another activation
+    /// wrote first, the merge keeps the events but not that change, and the caller is told to retry.
+    /// </param>
+    private async Task WriteNowAsync(bool foldInterest = true, bool ownChange = false)
     {
         _write.Reset();
         try
         {
-            await WriteStateAsync(foldInterest);
+            await WriteStateAsync(foldInterest, ownChange);
         }
         catch
         {
@@ -303,7 +308,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         }
     }
 
-    private async Task WriteStateAsync(bool foldInterest = true)
+    private async Task WriteStateAsync(bool foldInterest = true, bool ownChange = false)
     {
         if (foldInterest)
         {
@@ -317,6 +322,14 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         catch (InconsistentStateException)
         {
             await MergeIntoStoredAsync();
+            _unsaved = null;
+            _tracker.Clean(Shopper);
+            if (ownChange)
+            {
+                throw;
+            }
+
+            return;
         }
 
         _unsaved = null;
