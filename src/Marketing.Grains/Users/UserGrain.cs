@@ -41,8 +41,12 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly ILogger<UserGrain> _logger;
     private readonly DeferredWrite _write;
 
+    /// <summary>Most unsaved events kept for a merge (while storage refuses writes they would pile up otherwise).</summary>
+    private const int MaxUnsaved = 512;
+
     // What this activation applied since its state was last written: needed again if another activation wrote first.
     private List<LoggedEvent>? _unsaved;
+    private int _unsavedDropped;
 
     public UserGrain(
         [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<UserState> state,
@@ -158,7 +162,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             }
         }
 
-        (_unsaved ??= []).AddRange(records);
+        KeepUnsaved(records);
 
         _write.Schedule();
         return new TrackResult(records.Length, duplicates, bot);
@@ -224,7 +228,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         await _log.RecordErasureAsync(new Erasure(Shopper, erasedAt));
         await _state.ClearStateAsync();
         _state.State = new UserState();
-        _unsaved = null;
+        ForgetUnsaved();
         _write.Reset();
         _tracker.Clean(Shopper);
         LogErased(Shopper);
@@ -273,7 +277,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             if (record.Seq > State.Seq)
             {
                 ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
-                (_unsaved ??= []).Add(record);
+                KeepUnsaved([record]);
                 applied++;
             }
         }
@@ -322,7 +326,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         catch (InconsistentStateException)
         {
             await MergeIntoStoredAsync();
-            _unsaved = null;
+            ForgetUnsaved();
             _tracker.Clean(Shopper);
             if (ownChange)
             {
@@ -332,8 +336,25 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             return;
         }
 
-        _unsaved = null;
+        ForgetUnsaved();
         _tracker.Clean(Shopper);
+    }
+
+    private void KeepUnsaved(IReadOnlyCollection<LoggedEvent> records)
+    {
+        var unsaved = _unsaved ??= [];
+        unsaved.AddRange(records);
+        if (unsaved.Count > MaxUnsaved)
+        {
+            _unsavedDropped += unsaved.Count - MaxUnsaved;
+            unsaved.RemoveRange(0, unsaved.Count - MaxUnsaved);
+        }
+    }
+
+    private void ForgetUnsaved()
+    {
+        _unsaved = null;
+        _unsavedDropped = 0;
     }
 
     /// <summary>
@@ -364,7 +385,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             try
             {
                 await _state.WriteStateAsync();
-                LogMerged(Shopper, merged, mine.Count);
+                LogMerged(Shopper, merged, mine.Count + _unsavedDropped);
                 DeactivateOnIdle();
                 return;
             }
