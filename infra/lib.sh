@@ -84,6 +84,9 @@ cluster_env() {
     [ -f "$conn_file" ] || die "no Cluster__StorageConnectionString and no $conn_file: start Azurite first (infra/azurite/start.sh --background)."
     Cluster__StorageConnectionString=$(cat "$conn_file")
     export Cluster__StorageConnectionString
+    # Azurite rewrites an account's whole metadata every 5 s, and each appended block adds to it: seal the log's
+    # rolled-over segments into block blobs so that stays small however long the stack runs.
+    export EventLog__SealClosedSegments=${EventLog__SealClosedSegments:-true}
   fi
   # The event log's own account (see infra/azurite/start.sh), when the local Azurite has one.
   if [ -z "${EventLog__ConnectionString:-}" ] && [ -f "$STATE_DIR/azurite/event-log/connection-string" ] \

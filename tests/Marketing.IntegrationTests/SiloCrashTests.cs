@@ -53,7 +53,7 @@ public sealed class SiloCrashTests(AzuriteFixture azurite, ITestOutputHelper out
 
         await foreach (var blob in blobs.GetBlobsAsync())
         {
-            if (blob.Name.Contains("/segments/", StringComparison.Ordinal))
+            if (blob.Name.Contains("/segments/", StringComparison.Ordinal) || blob.Name.Contains("/sealed/", StringComparison.Ordinal))
             {
                 return true;
             }
@@ -62,15 +62,21 @@ public sealed class SiloCrashTests(AzuriteFixture azurite, ITestOutputHelper out
         return false;
     }
 
-    [Fact]
-    public async Task Events_acknowledged_after_a_checkpoint_survive_a_SIGKILL_when_recovery_reads_the_log_from_it()
+    [Theory]
+    [InlineData(5000)]
+    [InlineData(10)]
+    public async Task Events_acknowledged_after_a_checkpoint_survive_a_SIGKILL_when_recovery_reads_the_log_from_it(int blocksPerSegment)
     {
         // Quick state writes and checkpoints: the first half is in state and behind a checkpoint that names where the
-        // second half's blocks start, so recovery downloads the log from there rather than whole segments.
+        // second half's blocks start, so recovery downloads the log from there rather than whole segments. With 10
+        // blocks a segment, segments roll over all the time and are sealed into block blobs, the checkpoint's among
+        // them, so recovery reads sealed copies at the offsets the checkpoint names in the append blobs they were.
         await using var cluster = new LocalCluster(azurite, output, new Dictionary<string, string>
         {
             ["EventLog:CheckpointInterval"] = "00:00:00.200",
             ["Events:StateFlushInterval"] = "00:00:00.500",
+            ["EventLog:MaxBlocksPerSegment"] = $"{blocksPerSegment}",
+            ["EventLog:SealClosedSegments"] = "true",
         });
         var silo = await cluster.StartSiloAsync();
         var before = new ShopTraffic(await cluster.ConnectClientAsync(), cluster.KeyPrefix, Shoppers, Products);
@@ -88,5 +94,19 @@ public sealed class SiloCrashTests(AzuriteFixture azurite, ITestOutputHelper out
 
         Assert.True(lost.Count == 0, $"{lost.Count} shoppers lost acknowledged events after the kill: {string.Join(", ", lost.Take(10))}\n{silo.Tail}");
         output.WriteLine(string.Join('\n', silo.Tail.Split('\n').Where(line => line.Contains("log tail", StringComparison.Ordinal))));
+        var sealedSegments = await CountAsync(azurite.LogConnectionString, cluster.Settings["EventLog:Container"], "/sealed/");
+        output.WriteLine($"{sealedSegments} sealed segments");
+        Assert.Equal(blocksPerSegment == 10, sealedSegments > 0); // 5,000 blocks: no segment rolled over
+    }
+
+    private static async Task<int> CountAsync(string connectionString, string container, string folder)
+    {
+        var count = 0;
+        await foreach (var blob in new BlobServiceClient(connectionString).GetBlobContainerClient(container).GetBlobsAsync())
+        {
+            count += blob.Name.Contains(folder, StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return count;
     }
 }

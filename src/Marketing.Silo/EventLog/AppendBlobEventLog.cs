@@ -24,6 +24,8 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
 {
     private const string ErasurePrefix = "erasures/";
     private const string ErasedAtKey = "erasedat";
+    private const string SegmentsFolder = "segments/";
+    private const string SealedFolder = "sealed/";
 
     private readonly BlobContainerClient _container;
     private readonly EventLogOptions _options;
@@ -40,6 +42,9 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
     private readonly Lock _blocksLock = new();
     private readonly Queue<StoredBlock> _blocks = new();
     private long _prunedThroughTicks = long.MinValue;
+
+    // Segments being copied into block blobs after rolling over; awaited on shutdown.
+    private readonly List<Task> _sealing = [];
 
     private readonly Histogram<double> _appendDuration;
     private readonly Histogram<double> _commitWait;
@@ -168,7 +173,8 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
             }
 
             var incarnation = item.Name[..slash];
-            if (item.Name.AsSpan(slash + 1).StartsWith("segments/", StringComparison.Ordinal))
+            if (item.Name.AsSpan(slash + 1).StartsWith(SegmentsFolder, StringComparison.Ordinal)
+                || item.Name.AsSpan(slash + 1).StartsWith(SealedFolder, StringComparison.Ordinal))
             {
                 withSegments.Add(incarnation);
             }
@@ -254,6 +260,14 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         {
             await _writer;
         }
+
+        Task[] sealing;
+        lock (_sealing)
+        {
+            sealing = [.. _sealing];
+        }
+
+        await Task.WhenAll(sealing);
     }
 
     private async Task<Checkpoint> ReadCheckpointAsync(string incarnation, CancellationToken cancellationToken)
@@ -277,40 +291,62 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         string incarnation, Checkpoint checkpoint, StrongBox<long> bytesRead, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var from = checkpoint.ReflectedThrough;
-        var segments = new List<(string Name, DateTimeOffset StartedAt)>();
-        await foreach (var item in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{incarnation}/segments/", cancellationToken))
+
+        // A segment is an append blob under segments/ until it is sealed into a block blob of the same file name
+        // under sealed/ (identical bytes, so offsets hold); while both exist, either will do.
+        var byFile = new SortedDictionary<string, (string Name, bool Sealed)>(StringComparer.Ordinal);
+        foreach (var folder in new[] { SegmentsFolder, SealedFolder })
         {
-            segments.Add((item.Name, SegmentStart(item.Name)));
+            await foreach (var item in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{incarnation}/{folder}", cancellationToken))
+            {
+                var file = FileName(item.Name);
+                if (!byFile.TryGetValue(file, out var listed) || !listed.Sealed)
+                {
+                    byFile[file] = (item.Name, folder == SealedFolder);
+                }
+            }
         }
 
-        segments.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        var startAt = checkpoint.Segment is { } known && segments.Exists(s => s.Name == known) ? known : null;
+        var segments = byFile.Select(s => (File: s.Key, s.Value.Name, s.Value.Sealed, StartedAt: SegmentStart(s.Key))).ToList();
+        var startAt = checkpoint.Segment is { } known && byFile.ContainsKey(FileName(known)) ? FileName(known) : null;
         for (var i = 0; i < segments.Count; i++)
         {
             // Before the checkpoint's segment, or a segment that ended (the next one started) before the checkpoint:
             // nothing of the tail.
-            if ((startAt is not null && string.CompareOrdinal(segments[i].Name, startAt) < 0)
+            if ((startAt is not null && string.CompareOrdinal(segments[i].File, startAt) < 0)
                 || (i + 1 < segments.Count && segments[i + 1].StartedAt < from))
             {
                 continue;
             }
 
             // Blocks hold whole lines, so a read from a block's start parses like a whole segment.
-            var options = segments[i].Name == startAt && checkpoint.Offset > 0
+            var options = segments[i].File == startAt && checkpoint.Offset > 0
                 ? new BlobDownloadOptions { Range = new HttpRange(checkpoint.Offset) }
                 : null;
-            var content = await _container.GetBlobClient(segments[i].Name).DownloadContentAsync(options, cancellationToken);
-            bytesRead.Value += content.Value.Content.ToMemory().Length;
-            foreach (var record in EventLogJson.ReadLines(content.Value.Content.ToMemory()))
+            BlobDownloadResult content;
+            try
+            {
+                content = (await _container.GetBlobClient(segments[i].Name).DownloadContentAsync(options, cancellationToken)).Value;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404 && !segments[i].Sealed)
+            {
+                // Sealed and deleted since the listing.
+                content = (await _container.GetBlobClient($"{incarnation}/{SealedFolder}{segments[i].File}").DownloadContentAsync(options, cancellationToken)).Value;
+            }
+
+            bytesRead.Value += content.Content.ToMemory().Length;
+            foreach (var record in EventLogJson.ReadLines(content.Content.ToMemory()))
             {
                 yield return record;
             }
         }
     }
 
+    private static string FileName(string name) => name[(name.LastIndexOf('/') + 1)..];
+
     private static DateTimeOffset SegmentStart(string name)
     {
-        var file = name[(name.LastIndexOf('/') + 1)..];
+        var file = FileName(name);
         var dash = file.IndexOf('-', StringComparison.Ordinal);
         var dot = file.LastIndexOf('.');
         return dash > 0 && dot > dash && long.TryParse(file.AsSpan(dash + 1, dot - dash - 1), CultureInfo.InvariantCulture, out var ticks)
@@ -369,9 +405,14 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         if (_segment is null || _segmentBlocks >= _options.MaxBlocksPerSegment || _segmentBytes >= _options.MaxSegmentBytes)
         {
             _segmentNumber++;
-            var name = $"{Incarnation}/segments/{_segmentNumber:D6}-{DateTimeOffset.UtcNow.UtcTicks}.log";
+            var name = $"{Incarnation}/{SegmentsFolder}{_segmentNumber:D6}-{DateTimeOffset.UtcNow.UtcTicks}.log";
             var segment = _container.GetAppendBlobClient(name);
             await segment.CreateIfNotExistsAsync();
+            if (_segment is { } full && _options.SealClosedSegments)
+            {
+                StartSealing(full);
+            }
+
             lock (_blocksLock)
             {
                 // Together, so a checkpoint never pairs the new segment with the old one's length.
@@ -393,6 +434,36 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         }
     }
 
+    private void StartSealing(AppendBlobClient segment)
+    {
+        var task = Task.Run(() => SealAsync(segment));
+        lock (_sealing)
+        {
+            _sealing.RemoveAll(t => t.IsCompleted);
+            _sealing.Add(task);
+        }
+    }
+
+    /// <summary>
+    /// Copies a rolled-over segment into one block blob under <c>sealed/</c>, then deletes the append blob. Until the
+    /// copy is stored the append blob is the segment, so a crash at any point loses nothing; a failure leaves it be.
+    /// </summary>
+    private async Task SealAsync(AppendBlobClient segment)
+    {
+        try
+        {
+            var content = await segment.DownloadContentAsync();
+            var sealedName = segment.Name.Replace($"/{SegmentsFolder}", $"/{SealedFolder}", StringComparison.Ordinal);
+            await _container.GetBlobClient(sealedName).UploadAsync(content.Value.Content, overwrite: true);
+            await segment.DeleteIfExistsAsync();
+            LogSealed(segment.Name, content.Value.Content.ToMemory().Length);
+        }
+        catch (Exception ex)
+        {
+            LogSealFailed(ex, segment.Name);
+        }
+    }
+
     private readonly record struct StoredBlock(string Segment, long Offset, long LatestTicks);
 
     private readonly record struct Checkpoint(DateTimeOffset ReflectedThrough, string? Segment, long Offset);
@@ -409,6 +480,12 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event log for incarnation {Incarnation} writing to {Container}")]
     private partial void LogStarted(string incarnation, Uri container);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event-log segment {Segment} sealed into a block blob ({Bytes} bytes)")]
+    private partial void LogSealed(string segment, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event-log segment {Segment} could not be sealed; it stays an append blob")]
+    private partial void LogSealFailed(Exception ex, string segment);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Appending {Count} pending batches to the event log failed; their callers see the error")]
     private partial void LogAppendFailed(Exception ex, int count);

@@ -24,7 +24,15 @@ public sealed class EventLogOptions
 
     /// <summary>Blocks per segment before rolling to a new blob (Azure allows 50,000 per append blob).</summary>
     [Range(10, 50_000, ErrorMessage = "EventLog:MaxBlocksPerSegment must be between 10 and 50000.")]
-    public int MaxBlocksPerSegment { get; set; } = 45_000;
+    public int MaxBlocksPerSegment { get; set; } = 5_000;
+
+    /// <summary>
+    /// Whether a segment, once rolled over, is copied into one block blob under <c>{incarnation}/sealed/</c> and its
+    /// append blob deleted. Azurite keeps every appended block in its metadata database, which it writes out whole
+    /// every few seconds, so an unsealed log slows every request to its account more the longer it runs (the local
+    /// scripts turn this on). Azure Storage has no such cost, and sealing would only read and write the log twice.
+    /// </summary>
+    public bool SealClosedSegments { get; set; }
 
     /// <summary>Bytes per segment before rolling, so readers can take a segment in one piece.</summary>
     [Range(1024 * 1024, 1024L * 1024 * 1024, ErrorMessage = "EventLog:MaxSegmentBytes must be between 1 MiB and 1 GiB.")]
