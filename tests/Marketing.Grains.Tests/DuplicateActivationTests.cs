@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Users;
 using Marketing.Grains.Events;
+using Marketing.Grains.Products;
 using Marketing.Grains.Storage;
 using Marketing.Grains.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,6 +97,39 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         var stored = await ReadAsync(shopper.GetGrainId());
         Assert.False(stored.Exists, "the erased shopper's events must not be written back");
         Assert.Equal(0, stored.EventCount);
+    }
+
+    [Fact]
+    public async Task A_products_counts_from_an_activation_that_lost_the_write_race_are_added_to_the_others()
+    {
+        var sku = $"dup-{Guid.NewGuid():N}";
+        var product = fixture.Grains.GetGrain<IProductGrain>(sku);
+        var sink = fixture.Grains.GetGrain<IProductStatsSink>(sku);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await sink.AddInteractions([new DailyProductStats(today, 1, 0, 0, 0, 0)]);
+        await ViewsReachAsync(product, 1);
+
+        // The other activation stores five views of its own.
+        var other = new ProductState { Daily = [new DailyProductStats(today, 5, 1, 0, 0, 0)] };
+        await Storage.WriteStateAsync("product", product.GetGrainId(), new GrainState<ProductState>(other));
+
+        await sink.AddInteractions([new DailyProductStats(today, 2, 0, 1, 0, 0)]);
+        await ViewsReachAsync(product, 3);
+        await fixture.Grains.GetGrain<IWriteBehindGrain>(product.GetGrainId()).FlushWriteBehind();
+
+        var stored = new GrainState<ProductState>(new ProductState());
+        await Storage.ReadStateAsync("product", product.GetGrainId(), stored);
+        Assert.Equal([new DailyProductStats(today, 8, 1, 1, 0, 0)], stored.State!.Daily);
+    }
+
+    /// <summary>Counts arrive one-way: waits until the activation holds <paramref name="views"/> views today.</summary>
+    private static async Task ViewsReachAsync(IProductGrain product, int views)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((await product.GetStats(1)).Sum(d => d.Views) < views && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
     }
 
     private IGrainStorage Storage =>

@@ -6,6 +6,7 @@ using Marketing.Grains.Search;
 using Marketing.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Marketing.Grains.Products;
 
@@ -27,6 +28,10 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     private readonly ILogger<ProductGrain> _logger;
     private IGrainTimer? _embeddingRetry;
 
+    // Interaction counts added since the state was last written, by day: needed again if another activation of this
+    // product wrote first.
+    private List<DailyProductStats>? _unsavedStats;
+
     public ProductGrain(
         [PersistentState("product", StorageNames.GrainState)] IPersistentState<ProductState> state,
         TimeProvider time,
@@ -38,7 +43,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         _time = time;
         _search = search.Value;
         _logger = logger;
-        _statsWrite = new DeferredWrite(this, scheduler, () => _state.WriteStateAsync(), StatsWriteDelay);
+        _statsWrite = new DeferredWrite(this, scheduler, WriteStatsAsync, StatsWriteDelay);
     }
 
     private string Sku => this.GetPrimaryKeyString();
@@ -98,6 +103,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         _state.State.TextEmbedding = embedding;
         _statsWrite.Reset();
         await _state.WriteStateAsync();
+        _unsavedStats = null;
 
         // Every upsert goes to the shard (stock and category change the filters), so resending an upsert also
         // repairs a shard that missed it.
@@ -183,6 +189,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         _state.State.TextEmbedding = embedding;
         _statsWrite.Reset();
         await _state.WriteStateAsync();
+        _unsavedStats = null;
         await Shard.Upsert(IndexEntry(product, embedding));
     }
 
@@ -228,27 +235,70 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
     public Task AddInteractions(ImmutableArray<DailyProductStats> deltas)
     {
-        var daily = _state.State.Daily;
         foreach (var delta in deltas)
         {
-            var i = daily.FindIndex(d => d.Day == delta.Day);
-            if (i >= 0)
-            {
-                daily[i] = daily[i].Add(delta);
-            }
-            else
-            {
-                daily.Add(delta);
-                daily.Sort((a, b) => a.Day.CompareTo(b.Day));
-                if (daily.Count > StatsDays)
-                {
-                    daily.RemoveRange(0, daily.Count - StatsDays);
-                }
-            }
+            AddTo(_state.State.Daily, delta);
+            AddTo(_unsavedStats ??= [], delta);
         }
 
         _statsWrite.Schedule();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Adds a day's counts to a list of days, oldest first, keeping the last <see cref="StatsDays"/>.</summary>
+    private static void AddTo(List<DailyProductStats> daily, DailyProductStats delta)
+    {
+        var i = daily.FindIndex(d => d.Day == delta.Day);
+        if (i >= 0)
+        {
+            daily[i] = daily[i].Add(delta);
+            return;
+        }
+
+        daily.Add(delta);
+        daily.Sort((a, b) => a.Day.CompareTo(b.Day));
+        if (daily.Count > StatsDays)
+        {
+            daily.RemoveRange(0, daily.Count - StatsDays);
+        }
+    }
+
+    /// <summary>
+    /// The write-behind of the counts. If another activation of this product wrote first (Orleans can briefly run two
+    /// while silos join or leave), the stored state is read back, this activation's unsaved counts are added to it,
+    /// it is written again, and this activation retires.
+    /// </summary>
+    private async Task WriteStatsAsync()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await _state.ReadStateAsync();
+                foreach (var delta in _unsavedStats ?? [])
+                {
+                    AddTo(_state.State.Daily, delta);
+                }
+
+                try
+                {
+                    await _state.WriteStateAsync();
+                    break;
+                }
+                catch (InconsistentStateException) when (attempt < 3)
+                {
+                    // Written yet again in between: read it once more.
+                }
+            }
+
+            DeactivateOnIdle();
+        }
+
+        _unsavedStats = null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Product {Sku} stored without an embedding for now: {Reason}")]
