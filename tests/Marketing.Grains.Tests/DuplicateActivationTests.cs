@@ -100,6 +100,25 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_erasure_wins_over_a_state_the_other_activation_wrote_meanwhile()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
+        await shopper.Track([View($"{id}-mine-0", "apple")], EventSource.Live);
+
+        var other = new UserState();
+        ShopperHistory.Apply(other, Record(id, 1, View($"{id}-other-0", "pear")), new EventIntakeOptions(), 256);
+        await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<UserState>(other));
+
+        await shopper.Erase();
+
+        var stored = await ReadAsync(shopper.GetGrainId());
+        Assert.False(stored.Exists);
+        Assert.Equal(0, stored.EventCount);
+        Assert.Equal(0, (await shopper.Get()).EventCount);
+    }
+
+    [Fact]
     public async Task A_products_counts_from_an_activation_that_lost_the_write_race_are_added_to_the_others()
     {
         var sku = $"dup-{Guid.NewGuid():N}";

@@ -226,7 +226,16 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
         // The erasure goes to the log first: if we crash after it, recovery will not resurrect the shopper.
         await _log.RecordErasureAsync(new Erasure(Shopper, erasedAt));
-        await _state.ClearStateAsync();
+        try
+        {
+            await _state.ClearStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation wrote meanwhile; the erasure wins over whatever it stored.
+            await _state.ReadStateAsync();
+            await _state.ClearStateAsync();
+        }
         _state.State = new UserState();
         ForgetUnsaved();
         _write.Reset();
