@@ -31,14 +31,7 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
         await shopper.Track([View($"{id}-mine-0", "apple")], EventSource.Live);
 
-        // The other activation stores three events of its own.
-        var other = new UserState();
-        for (var i = 0; i < 3; i++)
-        {
-            ShopperHistory.Apply(other, Record(id, i + 1, View($"{id}-other-{i}", "pear")), new EventIntakeOptions(), 256);
-        }
-
-        await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<UserState>(other));
+        await OtherActivationStoresAsync(shopper, id, events: 3);
 
         await shopper.Track([View($"{id}-mine-1", "apple")], EventSource.Live);
         await fixture.Grains.GetGrain<IWriteBehindGrain>(shopper.GetGrainId()).FlushWriteBehind();
@@ -56,9 +49,7 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
         await shopper.Track([View($"{id}-mine-0", "apple")], EventSource.Live);
 
-        var other = new UserState();
-        ShopperHistory.Apply(other, Record(id, 1, View($"{id}-other-0", "pear")), new EventIntakeOptions(), 256);
-        await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<UserState>(other));
+        await OtherActivationStoresAsync(shopper, id, events: 1);
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => shopper.UpdateProfile(ImmutableDictionary<string, string?>.Empty.Add("tier", "gold")));
         var stored = await ReadAsync(shopper.GetGrainId());
@@ -106,9 +97,7 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
         await shopper.Track([View($"{id}-mine-0", "apple")], EventSource.Live);
 
-        var other = new UserState();
-        ShopperHistory.Apply(other, Record(id, 1, View($"{id}-other-0", "pear")), new EventIntakeOptions(), 256);
-        await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<UserState>(other));
+        await OtherActivationStoresAsync(shopper, id, events: 1);
 
         await shopper.Erase();
 
@@ -149,6 +138,18 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         {
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Plays the other activation: stores a state of <paramref name="events"/> views of its own, with a new ETag.</summary>
+    private async Task OtherActivationStoresAsync(IUserGrain shopper, string id, int events)
+    {
+        var other = new UserState();
+        for (var i = 0; i < events; i++)
+        {
+            ShopperHistory.Apply(other, Record(id, i + 1, View($"{id}-other-{i}", "pear")), new EventIntakeOptions(), 256);
+        }
+
+        await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<UserState>(other));
     }
 
     private IGrainStorage Storage =>

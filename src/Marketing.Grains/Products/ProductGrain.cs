@@ -276,25 +276,15 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         }
         catch (InconsistentStateException)
         {
-            for (var attempt = 1; ; attempt++)
+            await ConflictMerge.WriteMergedAsync(_state, () =>
             {
-                await _state.ReadStateAsync();
                 foreach (var delta in _unsavedStats ?? [])
                 {
                     AddTo(_state.State.Daily, delta);
                 }
 
-                try
-                {
-                    await _state.WriteStateAsync();
-                    break;
-                }
-                catch (InconsistentStateException) when (attempt < 3)
-                {
-                    // Written yet again in between: read it once more.
-                }
-            }
-
+                return Task.CompletedTask;
+            });
             DeactivateOnIdle();
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.ExceptionServices;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Users;
@@ -328,25 +329,23 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             await FoldInterestAsync();
         }
 
+        InconsistentStateException? conflict = null;
         try
         {
             await _state.WriteStateAsync();
         }
-        catch (InconsistentStateException)
+        catch (InconsistentStateException e)
         {
             await MergeIntoStoredAsync();
-            ForgetUnsaved();
-            _tracker.Clean(Shopper);
-            if (ownChange)
-            {
-                throw;
-            }
-
-            return;
+            conflict = e;
         }
 
         ForgetUnsaved();
         _tracker.Clean(Shopper);
+        if (conflict is not null && ownChange)
+        {
+            ExceptionDispatchInfo.Throw(conflict);
+        }
     }
 
     private void KeepUnsaved(IReadOnlyCollection<LoggedEvent> records)
@@ -376,11 +375,11 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private async Task MergeIntoStoredAsync()
     {
         var mine = _unsaved ?? [];
-        for (var attempt = 1; ; attempt++)
+        var merged = 0;
+        await ConflictMerge.WriteMergedAsync(_state, async () =>
         {
-            await _state.ReadStateAsync();
             var erasedAt = State.Exists ? null : await _log.ErasedAtAsync(Shopper);
-            var merged = 0;
+            merged = 0;
             foreach (var record in mine)
             {
                 if ((erasedAt is null || record.LoggedAt > erasedAt)
@@ -390,19 +389,9 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
                     merged++;
                 }
             }
-
-            try
-            {
-                await _state.WriteStateAsync();
-                LogMerged(Shopper, merged, mine.Count + _unsavedDropped);
-                DeactivateOnIdle();
-                return;
-            }
-            catch (InconsistentStateException) when (attempt < 3)
-            {
-                // Written yet again in between: read it once more.
-            }
-        }
+        });
+        LogMerged(Shopper, merged, mine.Count + _unsavedDropped);
+        DeactivateOnIdle();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} was written by another activation meanwhile; merged {Merged} of its {Unsaved} unsaved events into the stored state")]

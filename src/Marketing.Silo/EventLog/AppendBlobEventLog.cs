@@ -27,6 +27,8 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
     private const string SegmentsFolder = "segments/";
     private const string SealedFolder = "sealed/";
 
+    public const string MeterName = "Marketing.EventLog";
+
     private readonly BlobContainerClient _container;
     private readonly EventLogOptions _options;
     private readonly ILogger<AppendBlobEventLog> _logger;
@@ -46,9 +48,9 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
     // Segments being copied into block blobs after rolling over; awaited on shutdown.
     private readonly List<Task> _sealing = [];
 
-    private readonly Histogram<double> _appendDuration;
-    private readonly Histogram<double> _commitWait;
+    private readonly Histogram<double> _blockDuration;
     private readonly Histogram<int> _blockAppends;
+    private readonly Histogram<double> _appendWait;
 
     public AppendBlobEventLog(BlobServiceClient blobs, IOptions<EventLogOptions> options, IMeterFactory meters, ILogger<AppendBlobEventLog> logger)
     {
@@ -56,12 +58,10 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         _container = blobs.GetBlobContainerClient(_options.Container);
         _logger = logger;
         var meter = meters.Create(MeterName);
-        _appendDuration = meter.CreateHistogram<double>("marketing.eventlog.block.duration", "ms", "Time storage took to append one group-committed block.");
+        _blockDuration = meter.CreateHistogram<double>("marketing.eventlog.block.duration", "ms", "Time storage took to append one group-committed block.");
         _blockAppends = meter.CreateHistogram<int>("marketing.eventlog.block.appends", "{append}", "Grain appends group-committed in one block.");
-        _commitWait = meter.CreateHistogram<double>("marketing.eventlog.append.duration", "ms", "Time from a grain's append to its block being stored.");
+        _appendWait = meter.CreateHistogram<double>("marketing.eventlog.append.duration", "ms", "Time from a grain's append to its block being stored.");
     }
-
-    public const string MeterName = "Marketing.EventLog";
 
     /// <summary>This silo incarnation's folder in the log (set at start from the silo address).</summary>
     public string Incarnation { get; private set; } = "";
@@ -98,7 +98,7 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
 
         var queuedAt = Stopwatch.GetTimestamp();
         await pending.Done.Task.WaitAsync(cancellationToken);
-        _commitWait.Record(Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds);
+        _appendWait.Record(Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds);
     }
 
     public async Task RecordErasureAsync(Erasure erasure, CancellationToken cancellationToken = default)
@@ -115,9 +115,7 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         try
         {
             var properties = await _container.GetBlobClient(ErasurePrefix + shopper).GetPropertiesAsync(cancellationToken: cancellationToken);
-            return properties.Value.Metadata.TryGetValue(ErasedAtKey, out var ticks) && long.TryParse(ticks, CultureInfo.InvariantCulture, out var t)
-                ? new DateTimeOffset(t, TimeSpan.Zero)
-                : null;
+            return ErasedAt(properties.Value.Metadata);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -130,9 +128,9 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         var erasures = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await foreach (var item in _container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, ErasurePrefix, cancellationToken))
         {
-            if (item.Metadata.TryGetValue(ErasedAtKey, out var ticks) && long.TryParse(ticks, CultureInfo.InvariantCulture, out var t))
+            if (ErasedAt(item.Metadata) is { } erasedAt)
             {
-                erasures[item.Name[ErasurePrefix.Length..]] = new DateTimeOffset(t, TimeSpan.Zero);
+                erasures[item.Name[ErasurePrefix.Length..]] = erasedAt;
             }
         }
 
@@ -331,7 +329,7 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
             catch (RequestFailedException ex) when (ex.Status == 404 && !segments[i].Sealed)
             {
                 // Sealed and deleted since the listing.
-                content = (await _container.GetBlobClient($"{incarnation}/{SealedFolder}{segments[i].File}").DownloadContentAsync(options, cancellationToken)).Value;
+                content = (await _container.GetBlobClient(SealedName(incarnation, segments[i].File)).DownloadContentAsync(options, cancellationToken)).Value;
             }
 
             bytesRead.Value += content.Content.ToMemory().Length;
@@ -341,6 +339,14 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
             }
         }
     }
+
+    private static DateTimeOffset? ErasedAt(IDictionary<string, string> metadata) =>
+        metadata.TryGetValue(ErasedAtKey, out var ticks) && long.TryParse(ticks, CultureInfo.InvariantCulture, out var t)
+            ? new DateTimeOffset(t, TimeSpan.Zero)
+            : null;
+
+    /// <summary>Where segment file <paramref name="file"/> of an incarnation lives once sealed.</summary>
+    private static string SealedName(string incarnation, string file) => $"{incarnation}/{SealedFolder}{file}";
 
     private static string FileName(string name) => name[(name.LastIndexOf('/') + 1)..];
 
@@ -376,7 +382,7 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
             {
                 var started = Stopwatch.GetTimestamp();
                 await AppendBlockAsync(block, batch.Max(p => p.LatestTicks));
-                _appendDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                _blockDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 _blockAppends.Record(batch.Count);
                 foreach (var pending in batch)
                 {
@@ -453,8 +459,7 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         try
         {
             var content = await segment.DownloadContentAsync();
-            var sealedName = segment.Name.Replace($"/{SegmentsFolder}", $"/{SealedFolder}", StringComparison.Ordinal);
-            await _container.GetBlobClient(sealedName).UploadAsync(content.Value.Content, overwrite: true);
+            await _container.GetBlobClient(SealedName(Incarnation, FileName(segment.Name))).UploadAsync(content.Value.Content, overwrite: true);
             await segment.DeleteIfExistsAsync();
             LogSealed(segment.Name, content.Value.Content.ToMemory().Length);
         }
