@@ -55,5 +55,5 @@ public static class MarketingClientExtensions
 
     /// <summary>The grain of the shopper the shop knows as <paramref name="userId"/>.</summary>
     public static IUserGrain GetShopper(this IGrainFactory grains, ShopperPseudonym pseudonym, string userId) =>
-        grains.GetGrain<IUserGrain>(pseudonym.Of(userId));
+        grains.Ref<IUserGrain>(pseudonym.Of(userId));
 }

@@ -17,6 +17,9 @@ namespace Marketing.Silo;
 
 public static class SiloHostExtensions
 {
+    /// <summary>Tag combinations each metric stream keeps; the busiest of the silo's (Orleans' per-grain-type ones) use a few dozen.</summary>
+    public const int MetricCardinalityLimit = 200;
+
     /// <summary>
     /// The silo: clustering, grain storage, reminders and the durable event log on Azure Storage (Azurite locally),
     /// or everything in memory when <c>Cluster:Provider</c> is <c>Memory</c>; plus the operators' dashboard.
@@ -83,8 +86,12 @@ public static class SiloHostExtensions
 
         builder.Services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo");
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.Orleans")
+            .AddMeter("Microsoft.Orleans", "System.Runtime")
             .AddMeter(SiloReadinessCheck.MarketingMeters)
+
+            // The SDK sets aside 2,000 tag combinations for every instrument up front: 32 MB across the silo's 225
+            // streams, where the busiest uses a few dozen. Past the limit a stream reports an overflow series.
+            .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MetricCardinalityLimit })
             .AddPrometheusExporter());
         return builder;
     }

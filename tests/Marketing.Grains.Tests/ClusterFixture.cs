@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Grains.Events;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
@@ -21,6 +22,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(2);
+
+        // Product counters handed over quickly, so a test sees them without waiting out the default 5 s.
+        builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Events:ProductStatsInterval"] = "00:00:00.500",
+        }));
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(StorageNames.GrainState);

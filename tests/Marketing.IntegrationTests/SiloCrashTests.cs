@@ -70,13 +70,15 @@ public sealed class SiloCrashTests(AzuriteFixture azurite, ITestOutputHelper out
         // Quick state writes and checkpoints: the first half is in state and behind a checkpoint that names where the
         // second half's blocks start, so recovery downloads the log from there rather than whole segments. With 10
         // blocks a segment, segments roll over all the time and are sealed into block blobs, the checkpoint's among
-        // them, so recovery reads sealed copies at the offsets the checkpoint names in the append blobs they were.
+        // them, so recovery reads sealed copies at the offsets the checkpoint names in the append blobs they were. Each
+        // is copied 1 KiB at a time, so a copy that lost or reordered a chunk would break those offsets.
         await using var cluster = new LocalCluster(azurite, output, new Dictionary<string, string>
         {
             ["EventLog:CheckpointInterval"] = "00:00:00.200",
             ["Events:StateFlushInterval"] = "00:00:00.500",
             ["EventLog:MaxBlocksPerSegment"] = $"{blocksPerSegment}",
             ["EventLog:SealClosedSegments"] = "true",
+            ["EventLog:SealChunkBytes"] = "1024",
         });
         var silo = await cluster.StartSiloAsync();
         var before = new ShopTraffic(await cluster.ConnectClientAsync(), cluster.KeyPrefix, Shoppers, Products);

@@ -13,7 +13,7 @@ public static class OperationsExtensions
         builder.Services.AddHealthChecks().AddCheck<ClusterReadinessCheck>("cluster", tags: [ReadyTag]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddAspNetCoreInstrumentation()
-            .AddMeter(EventIngestion.MeterName, "Microsoft.Orleans")
+            .AddMeter(EventIngestion.MeterName, "Microsoft.Orleans", "System.Runtime")
             .AddPrometheusExporter());
         return builder;
     }

@@ -22,6 +22,14 @@ public sealed class EventIntakeOptions
     [Range(1, 4096, ErrorMessage = "Events:MaxConcurrentStateWrites must be between 1 and 4096.")]
     public int MaxConcurrentStateWrites { get; set; } = 32;
 
+    /// <summary>
+    /// How often a silo hands its tally of product interactions to the product grains (one call per product touched
+    /// meanwhile). Longer means fewer calls under load and staler daily counters; a killed silo loses at most this
+    /// much of the tally (the counters are advisory; the log keeps every event).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Events:ProductStatsInterval must be between 100 ms and 10 minutes.")]
+    public TimeSpan ProductStatsInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Live events per second from one shopper above which the shopper is flagged as a bot.</summary>
     [Range(1, 100_000, ErrorMessage = "Events:BotEventsPerSecond must be between 1 and 100000.")]
     public int BotEventsPerSecond { get; set; } = 50;

@@ -48,7 +48,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
     private string Sku => this.GetPrimaryKeyString();
 
-    private IProductIndexGrain Shard => GrainFactory.GetGrain<IProductIndexGrain>(SearchShards.Of(Sku, _search.Shards));
+    private IProductIndexGrain Shard => GrainFactory.Ref<IProductIndexGrain>(SearchShards.Of(Sku, _search.Shards));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -163,7 +163,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     {
         try
         {
-            return await GrainFactory.GetGrain<IEmbeddingGrain>(0).Embed(EmbeddingText(product));
+            return await GrainFactory.Ref<IEmbeddingGrain>(0).Embed(EmbeddingText(product));
         }
         catch (EncoderBusyException busy)
         {

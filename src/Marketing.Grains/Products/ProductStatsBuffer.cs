@@ -5,8 +5,8 @@ using Marketing.Abstractions.Products;
 namespace Marketing.Grains.Products;
 
 /// <summary>
-/// Per-silo tally of product interactions, handed to product grains once a second as one call per product instead
-/// of one call per event. A killed silo loses at most the last second's tally; the log still holds the events.
+/// Per-silo tally of product interactions, handed to product grains every few seconds as one call per product
+/// instead of one call per event. A killed silo loses at most the last interval's tally; the log still holds the events.
 /// </summary>
 public sealed class ProductStatsBuffer
 {

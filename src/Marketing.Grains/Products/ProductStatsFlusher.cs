@@ -1,18 +1,20 @@
+using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
+using Marketing.Grains.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Marketing.Grains.Products;
 
-/// <summary>Hands the silo's tallied product interactions to the product grains every second.</summary>
-public sealed partial class ProductStatsFlusher(ProductStatsBuffer buffer, IGrainFactory grains, ILogger<ProductStatsFlusher> logger)
+/// <summary>Hands the silo's tallied product interactions to the product grains every <see cref="EventIntakeOptions.ProductStatsInterval"/>.</summary>
+public sealed partial class ProductStatsFlusher(
+    ProductStatsBuffer buffer, IGrainFactory grains, IOptions<EventIntakeOptions> options, ILogger<ProductStatsFlusher> logger)
     : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval);
+        using var timer = new PeriodicTimer(options.Value.ProductStatsInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -34,7 +36,7 @@ public sealed partial class ProductStatsFlusher(ProductStatsBuffer buffer, IGrai
             try
             {
                 // One-way: the tally is advisory and must never hold up the flusher.
-                _ = grains.GetGrain<IProductStatsSink>(sku).AddInteractions(days);
+                _ = grains.Ref<IProductStatsSink>(sku).AddInteractions(days);
             }
             catch (Exception ex)
             {

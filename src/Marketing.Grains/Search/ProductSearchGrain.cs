@@ -27,7 +27,7 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
         SearchRules.ThrowIfInvalid(errors);
 
         var started = Stopwatch.GetTimestamp();
-        var vector = await GrainFactory.GetGrain<IEmbeddingGrain>(0).EmbedQuery(request.Query);
+        var vector = await GrainFactory.Ref<IEmbeddingGrain>(0).EmbedQuery(request.Query);
         var embedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return await NearestAsync(new VectorQuery(vector, request.K, CategoryKey(request.Category), request.InStockOnly, null), embedMs);
     }
@@ -38,7 +38,7 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
         SearchRules.ValidateK(k, errors);
         SearchRules.ThrowIfInvalid(errors);
 
-        var vector = await GrainFactory.GetGrain<IProductEmbedding>(sku).GetTextEmbedding();
+        var vector = await GrainFactory.Ref<IProductEmbedding>(sku).GetTextEmbedding();
         return vector is null ? null : await NearestAsync(new VectorQuery(vector, k, CategoryKey(category), inStockOnly, sku), 0);
     }
 
@@ -54,13 +54,13 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
 
     public async Task<int> IndexedCount()
     {
-        var counts = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.GetGrain<IProductIndexGrain>(s).Count()));
+        var counts = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.Ref<IProductIndexGrain>(s).Count()));
         return counts.Sum();
     }
 
     public async Task<int> RepairingShards()
     {
-        var repairing = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.GetGrain<IProductIndexGrain>(s).IsRepairing()));
+        var repairing = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.Ref<IProductIndexGrain>(s).IsRepairing()));
         return repairing.Count(r => r);
     }
 
@@ -70,13 +70,13 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
     private async Task<SearchResults> NearestAsync(VectorQuery query, double embedMs)
     {
         var started = Stopwatch.GetTimestamp();
-        var perShard = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.GetGrain<IProductIndexGrain>(s).Search(query)));
+        var perShard = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.Ref<IProductIndexGrain>(s).Search(query)));
         var best = perShard.SelectMany(hits => hits)
             .OrderByDescending(h => h.Score)
             .ThenBy(h => h.Sku, StringComparer.Ordinal)
             .Take(query.K)
             .ToList();
-        var products = await Task.WhenAll(best.Select(h => GrainFactory.GetGrain<IProductGrain>(h.Sku).Get()));
+        var products = await Task.WhenAll(best.Select(h => GrainFactory.Ref<IProductGrain>(h.Sku).Get()));
         var hits = ImmutableArray.CreateBuilder<SearchHit>(best.Count);
         for (var i = 0; i < best.Count; i++)
         {

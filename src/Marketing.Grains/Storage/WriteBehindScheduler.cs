@@ -1,3 +1,4 @@
+using Marketing.Abstractions;
 using Marketing.Grains.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -137,7 +138,7 @@ public sealed partial class WriteBehindScheduler(
     {
         try
         {
-            await grains.GetGrain<IWriteBehindGrain>(grain).FlushWriteBehind();
+            await grains.Ref<IWriteBehindGrain>(grain).FlushWriteBehind();
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {

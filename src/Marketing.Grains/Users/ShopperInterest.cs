@@ -1,3 +1,4 @@
+using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
 using Marketing.Ml.Shoppers;
@@ -26,9 +27,9 @@ internal static class ShopperInterest
         {
             // Both kinds of lookup at once, under one deadline; calls that miss it are left to finish unheard.
             var skus = pending.Where(t => t.Sku is not null).Select(t => t.Sku!).Distinct(StringComparer.Ordinal).ToArray();
-            var vectors = Task.WhenAll(skus.Select(sku => grains.GetGrain<IProductEmbedding>(sku).GetTextEmbedding()));
+            var vectors = Task.WhenAll(skus.Select(sku => grains.Ref<IProductEmbedding>(sku).GetTextEmbedding()));
             var texts = pending.Where(t => t.Query is not null).Select(t => t.Query!).Distinct(StringComparer.Ordinal).ToArray();
-            var embedding = grains.GetGrain<IEmbeddingGrain>(0);
+            var embedding = grains.Ref<IEmbeddingGrain>(0);
             var embedded = Task.WhenAll(texts.Select(embedding.EmbedQuery));
             await Task.WhenAll((Task)vectors, embedded).WaitAsync(options.LookupTimeout);
             products = skus.Zip(await vectors).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);

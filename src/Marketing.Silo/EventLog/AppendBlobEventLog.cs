@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
@@ -9,6 +10,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Marketing.Grains.Events;
 using Microsoft.Extensions.Options;
+using Microsoft.IO;
 
 namespace Marketing.Silo.EventLog;
 
@@ -28,6 +30,15 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
     private const string SealedFolder = "sealed/";
 
     public const string MeterName = "Marketing.EventLog";
+
+    // Each append's lines are written into pooled 16 KiB blocks (one holds a typical batch) and handed back once
+    // copied into a log block; at most 32 MiB of idle blocks are kept.
+    private static readonly RecyclableMemoryStreamManager Buffers = new(new RecyclableMemoryStreamManager.Options
+    {
+        BlockSize = 16 * 1024,
+        MaximumSmallPoolFreeBytes = 32 * 1024 * 1024,
+        MaximumLargePoolFreeBytes = 32 * 1024 * 1024,
+    });
 
     private readonly BlobContainerClient _container;
     private readonly EventLogOptions _options;
@@ -77,22 +88,19 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
 
     public async Task AppendAsync(IReadOnlyList<LoggedEvent> records, CancellationToken cancellationToken = default)
     {
-        var buffer = new MemoryStream(records.Count * 256);
-        foreach (var record in records)
-        {
-            EventLogJson.WriteLine(record, buffer);
-        }
-
         await _started.Task.WaitAsync(cancellationToken);
+        var buffer = Buffers.GetStream(nameof(AppendAsync));
         var latest = long.MinValue;
         foreach (var record in records)
         {
+            EventLogJson.WriteLine(record, buffer);
             latest = Math.Max(latest, record.LoggedAt.UtcTicks);
         }
 
-        var pending = new PendingAppend(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), latest);
+        var pending = new PendingAppend(buffer, latest);
         if (!_queue.Writer.TryWrite(pending))
         {
+            buffer.Dispose();
             throw new InvalidOperationException("The event log is closed; this silo is shutting down.");
         }
 
@@ -371,11 +379,11 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
             batch.Clear();
             block.SetLength(0);
             while (block.Length < _options.MaxBlockBytes && reader.TryPeek(out var next)
-                && (batch.Count == 0 || block.Length + next.Payload.Length <= _options.MaxBlockBytes))
+                && (batch.Count == 0 || block.Length + next.Length <= _options.MaxBlockBytes))
             {
                 reader.TryRead(out next);
                 batch.Add(next!);
-                block.Write(next!.Payload.Span);
+                next!.CopyTo(block);
             }
 
             try
@@ -458,10 +466,38 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
     {
         try
         {
-            var content = await segment.DownloadContentAsync();
-            await _container.GetBlobClient(SealedName(Incarnation, FileName(segment.Name))).UploadAsync(content.Value.Content, overwrite: true);
+            // In chunks through one pooled buffer: a whole segment (up to MaxSegmentBytes) in memory at once would be
+            // a large-object allocation that costs every grain on the silo a full collection.
+            var length = (await segment.GetPropertiesAsync()).Value.ContentLength;
+            var sealedBlob = _container.GetBlockBlobClient(SealedName(Incarnation, FileName(segment.Name)));
+            var blockIds = new List<string>();
+            var chunkBytes = _options.SealChunkBytes;
+            var buffer = ArrayPool<byte>.Shared.Rent(chunkBytes);
+            try
+            {
+                for (long offset = 0; offset < length; offset += chunkBytes)
+                {
+                    var size = (int)Math.Min(chunkBytes, length - offset);
+                    var download = await segment.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(offset, size) });
+                    await using (var content = download.Value.Content)
+                    {
+                        await content.ReadExactlyAsync(buffer.AsMemory(0, size));
+                    }
+
+                    var blockId = Convert.ToBase64String(BitConverter.GetBytes(blockIds.Count));
+                    using var chunk = new MemoryStream(buffer, 0, size, writable: false);
+                    await sealedBlob.StageBlockAsync(blockId, chunk);
+                    blockIds.Add(blockId);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            await sealedBlob.CommitBlockListAsync(blockIds);
             await segment.DeleteIfExistsAsync();
-            LogSealed(segment.Name, content.Value.Content.ToMemory().Length);
+            LogSealed(segment.Name, length);
         }
         catch (Exception ex)
         {
@@ -473,9 +509,20 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
 
     private readonly record struct Checkpoint(DateTimeOffset ReflectedThrough, string? Segment, long Offset);
 
-    private sealed class PendingAppend(ReadOnlyMemory<byte> payload, long latestTicks)
+    private sealed class PendingAppend(RecyclableMemoryStream payload, long latestTicks)
     {
-        public ReadOnlyMemory<byte> Payload { get; } = payload;
+        public long Length => payload.Length;
+
+        /// <summary>Appends the lines to <paramref name="block"/> and hands their pooled memory back.</summary>
+        public void CopyTo(MemoryStream block)
+        {
+            foreach (var chunk in payload.GetReadOnlySequence())
+            {
+                block.Write(chunk.Span);
+            }
+
+            payload.Dispose();
+        }
 
         /// <summary>The latest <see cref="LoggedEvent.LoggedAt"/> among its records.</summary>
         public long LatestTicks { get; } = latestTicks;
@@ -487,7 +534,7 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
     private partial void LogStarted(string incarnation, Uri container);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event-log segment {Segment} sealed into a block blob ({Bytes} bytes)")]
-    private partial void LogSealed(string segment, int bytes);
+    private partial void LogSealed(string segment, long bytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event-log segment {Segment} could not be sealed; it stays an append blob")]
     private partial void LogSealFailed(Exception ex, string segment);

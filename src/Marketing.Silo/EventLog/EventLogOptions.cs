@@ -34,6 +34,10 @@ public sealed class EventLogOptions
     /// </summary>
     public bool SealClosedSegments { get; set; }
 
+    /// <summary>How much of a segment sealing reads and stores at a time (one staged block each, one pooled buffer).</summary>
+    [Range(1024, 100 * 1024 * 1024, ErrorMessage = "EventLog:SealChunkBytes must be between 1 KiB and 100 MiB.")]
+    public int SealChunkBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Bytes per segment before rolling, so readers can take a segment in one piece.</summary>
     [Range(1024 * 1024, 1024L * 1024 * 1024, ErrorMessage = "EventLog:MaxSegmentBytes must be between 1 MiB and 1 GiB.")]
     public long MaxSegmentBytes { get; set; } = 64L * 1024 * 1024;
