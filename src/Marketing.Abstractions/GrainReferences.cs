@@ -9,32 +9,49 @@ public static class GrainReferences
 {
     /// <summary>The same reference as <c>GetGrain&lt;T&gt;(key)</c>, for an interface with one implementation.</summary>
     public static T Ref<T>(this IGrainFactory grains, string key)
-        where T : IGrainWithStringKey
-    {
-        var types = Resolved<T>.ByKey ??= Resolve(grains.GetGrain<T>(key));
-        return (T)grains.GetGrain(GrainId.Create(types.Grain, key), types.Interface);
-    }
+        where T : IGrainWithStringKey =>
+        Resolved<T>.ByKey is { } types && grains.GetGrain(GrainId.Create(types.Grain, key), types.Interface) is T reference
+            ? reference
+            : Remember(grains.GetGrain<T>(key));
 
     /// <summary>The same reference as <c>GetGrain&lt;T&gt;(key)</c>, for an interface with one implementation.</summary>
     public static T Ref<T>(this IGrainFactory grains, long key)
-        where T : IGrainWithIntegerKey
-    {
-        var types = Resolved<T>.ByKey ??= Resolve(grains.GetGrain<T>(key));
-        return (T)grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateIntegerKey(key)), types.Interface);
-    }
+        where T : IGrainWithIntegerKey =>
+        Resolved<T>.ByKey is { } types
+            && grains.GetGrain(GrainId.Create(types.Grain, GrainIdKeyExtensions.CreateIntegerKey(key)), types.Interface) is T reference
+            ? reference
+            : Remember(grains.GetGrain<T>(key));
 
     /// <summary>The same reference as <c>GetGrain&lt;T&gt;(id)</c>: <typeparamref name="T"/> as implemented by the grain <paramref name="id"/> names.</summary>
     public static T Ref<T>(this IGrainFactory grains, GrainId id)
         where T : IAddressable
     {
-        var types = Resolved<T>.Interface ??= new Types(default, ((GrainReference)(object)grains.GetGrain<T>(id)).InterfaceType);
-        return (T)grains.GetGrain(id, types.Interface);
+        if (Resolved<T>.Interface is { } types && grains.GetGrain(id, types.Interface) is T reference)
+        {
+            return reference;
+        }
+
+        var plain = grains.GetGrain<T>(id);
+        if (plain is GrainReference resolved)
+        {
+            Resolved<T>.Interface ??= new Types(default, resolved.InterfaceType);
+        }
+
+        return plain;
     }
 
-    private static Types Resolve(object reference)
+    /// <summary>
+    /// Keeps what Orleans resolved for <typeparamref name="T"/>. A factory that hands out something else (a test's
+    /// stand-in) is simply asked every time.
+    /// </summary>
+    private static T Remember<T>(T plain)
     {
-        var resolved = (GrainReference)reference;
-        return new Types(resolved.GrainId.Type, resolved.InterfaceType);
+        if (plain is GrainReference resolved)
+        {
+            Resolved<T>.ByKey ??= new Types(resolved.GrainId.Type, resolved.InterfaceType);
+        }
+
+        return plain;
     }
 
     private sealed record Types(GrainType Grain, GrainInterfaceType Interface);
