@@ -76,7 +76,8 @@ public static class SiloHostExtensions
             else
             {
                 orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-                orleans.AddMemoryGrainStorage(StorageNames.GrainState);
+                orleans.AddMemoryGrainStorage(StorageNames.GrainState, (OptionsBuilder<MemoryGrainStorageOptions> memory) => memory.Configure<IServiceProvider>(
+                    (o, services) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
                 orleans.UseInMemoryReminderService();
             }
 

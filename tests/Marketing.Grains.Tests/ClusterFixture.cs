@@ -5,6 +5,10 @@ using Marketing.Abstractions.Events;
 using Marketing.Grains.Events;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace Marketing.Grains.Tests;
@@ -30,7 +34,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         }));
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(StorageNames.GrainState);
+            // Orleans' own serializer, as the silo host configures it: the default JSON one cannot read immutable collections back.
+            silo.AddMemoryGrainStorage(StorageNames.GrainState, (OptionsBuilder<MemoryGrainStorageOptions> memory) => memory.Configure<IServiceProvider>(
+                (o, services) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
             silo.Services.AddSingleton<IEventLogRecovery>(Planted);
             silo.AddMarketingGrains();
         });

@@ -130,6 +130,30 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         Assert.Equal([new DailyProductStats(today, 8, 1, 1, 0, 0)], stored.State!.Daily);
     }
 
+    [Fact]
+    public async Task An_upsert_that_lost_the_write_race_is_stored_over_the_others_and_keeps_both_activations_counts()
+    {
+        var sku = $"dup-upsert-{Guid.NewGuid():N}";
+        var product = fixture.Grains.GetGrain<IProductGrain>(sku);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await product.Upsert(new ProductInput { Title = "Pear", Category = "fruit", Price = 1m });
+        await fixture.Grains.GetGrain<IProductStatsSink>(sku).AddInteractions([new DailyProductStats(today, 2, 0, 0, 0, 0)]);
+        await ViewsReachAsync(product, 2);
+
+        // The other activation stores the product as it knew it, with three views of its own.
+        var stored = new GrainState<ProductState>(new ProductState());
+        await Storage.ReadStateAsync("product", product.GetGrainId(), stored);
+        stored.State = new ProductState { Product = stored.State!.Product, Daily = [new DailyProductStats(today, 3, 0, 0, 0, 0)] };
+        await Storage.WriteStateAsync("product", product.GetGrainId(), stored);
+
+        var renamed = await product.Upsert(new ProductInput { Title = "Conference pear", Category = "fruit", Price = 2m });
+
+        Assert.Equal("Conference pear", renamed.Title);
+        await Storage.ReadStateAsync("product", product.GetGrainId(), stored);
+        Assert.Equal(("Conference pear", 2m), (stored.State!.Product!.Title, stored.State.Product.Price));
+        Assert.Equal([new DailyProductStats(today, 5, 0, 0, 0, 0)], stored.State.Daily);
+    }
+
     /// <summary>Counts arrive one-way: waits until the activation holds <paramref name="views"/> views today.</summary>
     private static async Task ViewsReachAsync(IProductGrain product, int views)
     {

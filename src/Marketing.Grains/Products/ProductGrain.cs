@@ -101,9 +101,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         var embedding = (textChanged ? null : _state.State.TextEmbedding) ?? await TryEmbedAsync(product);
         _state.State.Product = product;
         _state.State.TextEmbedding = embedding;
-        _statsWrite.Reset();
-        await _state.WriteStateAsync();
-        _unsavedStats = null;
+        await WriteOwnChangeAsync();
 
         // Every upsert goes to the shard (stock and category change the filters), so resending an upsert also
         // repairs a shard that missed it.
@@ -187,9 +185,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         }
 
         _state.State.TextEmbedding = embedding;
-        _statsWrite.Reset();
-        await _state.WriteStateAsync();
-        _unsavedStats = null;
+        await WriteOwnChangeAsync();
         await Shard.Upsert(IndexEntry(product, embedding));
     }
 
@@ -264,6 +260,34 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     }
 
     /// <summary>
+    /// Writes a change of this activation's own (the product record or its embedding), and with it the counts not yet
+    /// written. If another activation wrote first, the stored state is read back, this change and the unsaved counts
+    /// are put on top (the latest upsert wins, as it would have a moment later), it is written again, and this
+    /// activation retires, so the change is stored rather than refused and no count is lost.
+    /// </summary>
+    private async Task WriteOwnChangeAsync()
+    {
+        var (product, embedding) = (_state.State.Product, _state.State.TextEmbedding);
+        _statsWrite.Reset();
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            await ConflictMerge.WriteMergedAsync(_state, () =>
+            {
+                (_state.State.Product, _state.State.TextEmbedding) = (product, embedding);
+                AddUnsavedCounts();
+                return Task.CompletedTask;
+            });
+            DeactivateOnIdle();
+        }
+
+        _unsavedStats = null;
+    }
+
+    /// <summary>
     /// The write-behind of the counts. If another activation of this product wrote first (Orleans can briefly run two
     /// while silos join or leave), the stored state is read back, this activation's unsaved counts are added to it,
     /// it is written again, and this activation retires.
@@ -278,17 +302,21 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         {
             await ConflictMerge.WriteMergedAsync(_state, () =>
             {
-                foreach (var delta in _unsavedStats ?? [])
-                {
-                    AddTo(_state.State.Daily, delta);
-                }
-
+                AddUnsavedCounts();
                 return Task.CompletedTask;
             });
             DeactivateOnIdle();
         }
 
         _unsavedStats = null;
+    }
+
+    private void AddUnsavedCounts()
+    {
+        foreach (var delta in _unsavedStats ?? [])
+        {
+            AddTo(_state.State.Daily, delta);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Product {Sku} stored without an embedding for now: {Reason}")]
