@@ -31,6 +31,8 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
 
     public const string MeterName = "Marketing.EventLog";
 
+    private const int MaxBlocksPerBlob = 50_000;
+
     // Each append's lines are written into pooled 16 KiB blocks (one holds a typical batch) and handed back once
     // copied into a log block; at most 32 MiB of idle blocks are kept.
     private static readonly RecyclableMemoryStreamManager Buffers = new(new RecyclableMemoryStreamManager.Options
@@ -471,7 +473,8 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
             var length = (await segment.GetPropertiesAsync()).Value.ContentLength;
             var sealedBlob = _container.GetBlockBlobClient(SealedName(Incarnation, FileName(segment.Name)));
             var blockIds = new List<string>();
-            var chunkBytes = _options.SealChunkBytes;
+            // A block blob takes at most 50,000 blocks, so a small chunk setting grows to fit a large segment.
+            var chunkBytes = (int)Math.Max(_options.SealChunkBytes, (length + MaxBlocksPerBlob - 1) / MaxBlocksPerBlob);
             var buffer = ArrayPool<byte>.Shared.Rent(chunkBytes);
             try
             {
