@@ -23,4 +23,10 @@ public sealed class SiloEndpointOptions
 
     /// <summary>Declare unreachable silos dead within seconds instead of the production default (local runs, tests).</summary>
     public bool FastFailureDetection { get; set; }
+
+    /// <summary>
+    /// Orleans' strongly consistent grain directory (experimental in Orleans 10) instead of the default, eventually
+    /// consistent one. Every silo in a cluster must agree.
+    /// </summary>
+    public bool DistributedGrainDirectory { get; set; }
 }

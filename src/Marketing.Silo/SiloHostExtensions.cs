@@ -56,6 +56,13 @@ public static class SiloHostExtensions
                 });
             }
 
+            if (silo.DistributedGrainDirectory)
+            {
+#pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10: opt-in, measured in the README before any default changes.
+                orleans.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+            }
+
             if (cluster.UsesAzureStorage)
             {
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedIp), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.AdvertisedIp != "127.0.0.1");
