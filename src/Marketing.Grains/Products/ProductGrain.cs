@@ -101,7 +101,9 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         var embedding = (textChanged ? null : _state.State.TextEmbedding) ?? await TryEmbedAsync(product);
         _state.State.Product = product;
         _state.State.TextEmbedding = embedding;
-        await WriteOwnChangeAsync();
+
+        // Over another activation's write the latest upsert wins, as it would have a moment later.
+        await WriteOwnChangeAsync(() => (_state.State.Product, _state.State.TextEmbedding) = (product, embedding));
 
         // Every upsert goes to the shard (stock and category change the filters), so resending an upsert also
         // repairs a shard that missed it.
@@ -185,7 +187,20 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         }
 
         _state.State.TextEmbedding = embedding;
-        await WriteOwnChangeAsync();
+
+        // Over another activation's write the embedding goes only to the text it was made from.
+        await WriteOwnChangeAsync(() =>
+        {
+            if (_state.State.Product is { } stored && EmbeddingText(stored) == EmbeddingText(product))
+            {
+                _state.State.TextEmbedding = embedding;
+            }
+        });
+        if (_state.State.TextEmbedding != embedding)
+        {
+            return;
+        }
+
         await Shard.Upsert(IndexEntry(product, embedding));
     }
 
@@ -261,13 +276,12 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
     /// <summary>
     /// Writes a change of this activation's own (the product record or its embedding), and with it the counts not yet
-    /// written. If another activation wrote first, the stored state is read back, this change and the unsaved counts
-    /// are put on top (the latest upsert wins, as it would have a moment later), it is written again, and this
-    /// activation retires, so the change is stored rather than refused and no count is lost.
+    /// written. If another activation wrote first, the stored state is read back, <paramref name="reapply"/> puts the
+    /// change on it, the unsaved counts are added, it is written again, and this activation retires: the change is
+    /// stored rather than refused, and no count is lost.
     /// </summary>
-    private async Task WriteOwnChangeAsync()
+    private async Task WriteOwnChangeAsync(Action reapply)
     {
-        var (product, embedding) = (_state.State.Product, _state.State.TextEmbedding);
         _statsWrite.Reset();
         try
         {
@@ -277,7 +291,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         {
             await ConflictMerge.WriteMergedAsync(_state, () =>
             {
-                (_state.State.Product, _state.State.TextEmbedding) = (product, embedding);
+                reapply();
                 AddUnsavedCounts();
                 return Task.CompletedTask;
             });

@@ -92,10 +92,18 @@ public sealed partial class AppendBlobEventLog : IEventLog, IEventLogReader, IAs
         await _started.Task.WaitAsync(cancellationToken);
         var buffer = Buffers.GetStream(nameof(AppendAsync));
         var latest = long.MinValue;
-        foreach (var record in records)
+        try
         {
-            EventLogJson.WriteLine(record, buffer);
-            latest = Math.Max(latest, record.LoggedAt.UtcTicks);
+            foreach (var record in records)
+            {
+                EventLogJson.WriteLine(record, buffer);
+                latest = Math.Max(latest, record.LoggedAt.UtcTicks);
+            }
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
         }
 
         var pending = new PendingAppend(buffer, latest);
