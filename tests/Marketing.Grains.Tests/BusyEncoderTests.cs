@@ -4,9 +4,11 @@ using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
 using Marketing.Abstractions.Users;
+using Marketing.Grains.Products;
 using Marketing.Ml.Embeddings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace Marketing.Grains.Tests;
@@ -31,7 +33,7 @@ public sealed class BusyEncoderTests : IAsyncLifetime
         }));
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(StorageNames.GrainState);
+            ClusterFixture.AddGrainStateStorage(silo);
             silo.Services.AddSingleton<ITextEncoder>(_encoder);
             silo.AddMarketingGrains();
         });
@@ -61,6 +63,47 @@ public sealed class BusyEncoderTests : IAsyncLifetime
         Assert.True((await product.Get())?.HasEmbedding, "embedded after the encoder became free");
         var found = await _cluster.Client.GetGrain<IProductSearchGrain>(0).Search(new SearchRequest("lemons", 5, "fresh fruits", false));
         Assert.Equal("busy-1", Assert.Single(found.Hits).Sku);
+    }
+
+    [Fact]
+    public async Task An_embedding_retry_that_finds_another_activations_product_does_not_write_its_text_over_it()
+    {
+        var product = _cluster.Client.GetGrain<IProductGrain>($"busy-race-{Guid.NewGuid():N}");
+        var storage = _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+        var stored = new GrainState<ProductState>(new ProductState());
+        var encodedBefore = 0;
+        _encoder.Refusing = true;
+        try
+        {
+            await product.Upsert(new ProductInput { Title = "Organic Lemons", Category = "fresh fruits", Stock = 4 });
+
+            // The other activation stores the product renamed; this one still holds the lemons and retries their embedding.
+            await storage.ReadStateAsync("product", product.GetGrainId(), stored);
+            stored.State!.Product = stored.State.Product! with { Title = "Key Limes" };
+            await storage.WriteStateAsync("product", product.GetGrainId(), stored);
+        }
+        finally
+        {
+            encodedBefore = _encoder.Encoded;
+            _encoder.Refusing = false;
+        }
+
+        // Once the retry has embedded the lemons and written, what is stored is the other's limes, embedded (if at all)
+        // from their own text.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_encoder.Encoded == encodedBefore && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(_encoder.Encoded > encodedBefore, "the embedding was retried");
+        await Task.Delay(500);
+        await storage.ReadStateAsync("product", product.GetGrainId(), stored);
+        Assert.Equal("Key Limes", stored.State!.Product!.Title);
+        if (stored.State.TextEmbedding is { } embedding)
+        {
+            Assert.Equal(await _encoder.EncodeAsync(ProductGrain.EmbeddingText(stored.State.Product)), embedding);
+        }
     }
 
     [Fact]
@@ -111,7 +154,12 @@ public sealed class BusyEncoderTests : IAsyncLifetime
         public volatile bool Refusing;
         private volatile TaskCompletionSource? _stalled;
 
+        private int _encoded;
+
         public int Dimensions => 16;
+
+        /// <summary>Texts encoded so far (not refused).</summary>
+        public int Encoded => Volatile.Read(ref _encoded);
 
         public void Stall() => _stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -130,6 +178,7 @@ public sealed class BusyEncoderTests : IAsyncLifetime
                 _stalled = null;
             }
 
+            Interlocked.Increment(ref _encoded);
             var vector = new float[Dimensions];
             foreach (var word in text.ToLowerInvariant().Split([' ', '.'], StringSplitOptions.RemoveEmptyEntries))
             {

@@ -34,9 +34,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         }));
         builder.ConfigureSilo((_, silo) =>
         {
-            // Orleans' own serializer, as the silo host configures it: the default JSON one cannot read immutable collections back.
-            silo.AddMemoryGrainStorage(StorageNames.GrainState, (OptionsBuilder<MemoryGrainStorageOptions> memory) => memory.Configure<IServiceProvider>(
-                (o, services) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+            AddGrainStateStorage(silo);
             silo.Services.AddSingleton<IEventLogRecovery>(Planted);
             silo.AddMarketingGrains();
         });
@@ -45,6 +43,11 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Memory grain storage with Orleans' own serializer, as the silo host configures it: the default JSON one cannot read immutable collections back.</summary>
+    public static void AddGrainStateStorage(ISiloBuilder silo) =>
+        silo.AddMemoryGrainStorage(StorageNames.GrainState, (OptionsBuilder<MemoryGrainStorageOptions> memory) => memory.Configure<IServiceProvider>(
+            (o, services) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
 
     /// <summary>Every record in every silo's in-memory log.</summary>
     public async Task<List<LoggedEvent>> LoggedAsync()
