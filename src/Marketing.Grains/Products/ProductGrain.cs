@@ -276,37 +276,24 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
     /// <summary>
     /// Writes a change of this activation's own (the product record or its embedding), and with it the counts not yet
-    /// written. If another activation wrote first, the stored state is read back, <paramref name="reapply"/> puts the
-    /// change on it, the unsaved counts are added, it is written again, and this activation retires: the change is
-    /// stored rather than refused, and no count is lost.
+    /// written; <paramref name="reapply"/> puts the change on another activation's state if that wrote first.
     /// </summary>
-    private async Task WriteOwnChangeAsync(Action reapply)
+    private Task WriteOwnChangeAsync(Action reapply)
     {
         _statsWrite.Reset();
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        catch (InconsistentStateException)
-        {
-            await ConflictMerge.WriteMergedAsync(_state, () =>
-            {
-                reapply();
-                AddUnsavedCounts();
-                return Task.CompletedTask;
-            });
-            DeactivateOnIdle();
-        }
-
-        _unsavedStats = null;
+        return WriteMergingAsync(reapply);
     }
 
+    /// <summary>The write-behind of the counts.</summary>
+    private Task WriteStatsAsync() => WriteMergingAsync(reapply: null);
+
     /// <summary>
-    /// The write-behind of the counts. If another activation of this product wrote first (Orleans can briefly run two
-    /// while silos join or leave), the stored state is read back, this activation's unsaved counts are added to it,
-    /// it is written again, and this activation retires.
+    /// Writes the state. If another activation of this product wrote first (Orleans can briefly run two while silos
+    /// join or leave), the stored state is read back, <paramref name="reapply"/> puts this activation's own change on
+    /// it, its unsaved counts are added, it is written again, and this activation retires: the change is stored rather
+    /// than refused, and no count is lost.
     /// </summary>
-    private async Task WriteStatsAsync()
+    private async Task WriteMergingAsync(Action? reapply)
     {
         try
         {
@@ -316,6 +303,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         {
             await ConflictMerge.WriteMergedAsync(_state, () =>
             {
+                reapply?.Invoke();
                 AddUnsavedCounts();
                 return Task.CompletedTask;
             });
