@@ -64,8 +64,9 @@ public sealed record Consent(
     public static Consent Default { get; } = new(true, false, null);
 }
 
+/// <summary>One line of a shopper's cart; a struct for the same reason as <see cref="RecentEvent"/>.</summary>
 [GenerateSerializer, Immutable, Alias("mk.CartLine")]
-public sealed record CartLine(
+public readonly record struct CartLine(
     [property: Id(0)] string Sku,
     [property: Id(1)] int Quantity,
     [property: Id(2)] decimal? Price);
@@ -79,8 +80,12 @@ public sealed record CustomerValue(
     [property: Id(3)] int Orders,
     [property: Id(4)] decimal Monetary);
 
+/// <summary>
+/// One of a shopper's recent events. A struct: a shopper keeps twenty of them in one array, rewritten in place, so a
+/// new event adds no object for the collector to carry (stored states written when it was a class read the same).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mk.RecentEvent")]
-public sealed record RecentEvent(
+public readonly record struct RecentEvent(
     [property: Id(0)] ShopperEventType Type,
     [property: Id(1)] DateTimeOffset Timestamp,
     [property: Id(2)] string? Sku);

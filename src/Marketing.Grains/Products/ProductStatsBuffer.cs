@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
 
@@ -11,7 +13,10 @@ namespace Marketing.Grains.Products;
 public sealed class ProductStatsBuffer
 {
     private readonly Lock _lock = new();
-    private Dictionary<(string Sku, DateOnly Day), int[]> _counts = [];
+    private Dictionary<(string Sku, DateOnly Day), Tally> _counts = [];
+
+    // The tally drained last time, emptied, for the next interval: its tables are already grown (and old).
+    private Dictionary<(string Sku, DateOnly Day), Tally>? _spare;
 
     public void Record(ShopperEvent e)
     {
@@ -34,12 +39,8 @@ public sealed class ProductStatsBuffer
         {
             foreach (var sku in e.Skus())
             {
-                if (!_counts.TryGetValue((sku, day), out var counts))
-                {
-                    _counts[(sku, day)] = counts = new int[5];
-                }
-
-                counts[slot]++;
+                ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts, (SkuStrings.Share(sku), day), out _);
+                tally[slot]++;
             }
         }
     }
@@ -47,15 +48,30 @@ public sealed class ProductStatsBuffer
     /// <summary>Takes everything tallied so far, grouped by SKU.</summary>
     public IReadOnlyList<(string Sku, ImmutableArray<DailyProductStats> Days)> Drain()
     {
-        Dictionary<(string Sku, DateOnly Day), int[]> taken;
+        Dictionary<(string Sku, DateOnly Day), Tally> taken;
         lock (_lock)
         {
             taken = _counts;
-            _counts = [];
+            _counts = _spare ?? [];
+            _spare = null;
         }
 
-        return [.. taken
+        IReadOnlyList<(string Sku, ImmutableArray<DailyProductStats> Days)> drained = [.. taken
             .GroupBy(p => p.Key.Sku)
             .Select(g => (g.Key, g.Select(p => new DailyProductStats(p.Key.Day, p.Value[0], p.Value[1], p.Value[2], p.Value[3], p.Value[4])).ToImmutableArray()))];
+        taken.Clear();
+        lock (_lock)
+        {
+            _spare ??= taken;
+        }
+
+        return drained;
+    }
+
+    /// <summary>One product-day's counts by interaction, held in the table itself rather than an array each.</summary>
+    [InlineArray(5)]
+    private struct Tally
+    {
+        private int _count;
     }
 }

@@ -2,9 +2,12 @@ using Marketing.Abstractions.Events;
 
 namespace Marketing.Grains.Users;
 
-/// <summary>One product or search a shopper touched, waiting to be folded into their interest embedding.</summary>
+/// <summary>
+/// One product or search a shopper touched, waiting to be folded into their interest embedding. A struct, so the
+/// touches waiting for a shopper's next write are one array, not an object each.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mk.InterestTouch")]
-public sealed record InterestTouch(
+public readonly record struct InterestTouch(
     [property: Id(0)] string? Sku,
     [property: Id(1)] string? Query,
     [property: Id(2)] float Weight,

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Users;
 using Marketing.Grains.Events;
+using Marketing.Grains.Products;
 
 namespace Marketing.Grains.Users;
 
@@ -29,7 +30,7 @@ public static class ShopperHistory
         var e = record.Event;
         state.FirstSeenAt = Min(state.FirstSeenAt, e.Timestamp);
         state.LastSeenAt = Max(state.LastSeenAt, e.Timestamp);
-        AddRecent(state, new RecentEvent(e.Type, e.Timestamp, e.Type == ShopperEventType.Purchase ? e.Lines[0].Sku : e.Sku), options.RecentEvents);
+        AddRecent(state, new RecentEvent(e.Type, e.Timestamp, SkuStrings.Share(e.Type == ShopperEventType.Purchase ? e.Lines[0].Sku : e.Sku)), options.RecentEvents);
         if (state.Consent.Personalisation)
         {
             AddInterestTouches(state, e, maxPendingInterest);
@@ -169,7 +170,7 @@ public static class ShopperHistory
                 pending.RemoveAt(0);
             }
 
-            pending.Add(touch);
+            pending.Add(touch with { Sku = SkuStrings.Share(touch.Sku) });
         }
     }
 
@@ -191,7 +192,7 @@ public static class ShopperHistory
         }
         else if (cart.Count < MaxCartLines)
         {
-            cart.Add(new CartLine(sku, quantity, price));
+            cart.Add(new CartLine(SkuStrings.Share(sku), quantity, price));
         }
 
         if (cart.Count == 0)

@@ -12,6 +12,9 @@ namespace Marketing.Grains.Users;
 /// </summary>
 internal static class ShopperInterest
 {
+    private const int KeptPendingFrom = 8;
+    private const int KeptPendingCapacity = 64;
+
     /// <returns>True when the interest changed.</returns>
     public static async Task<bool> FoldPendingAsync(UserState state, IGrainFactory grains, InterestOptions options)
     {
@@ -20,27 +23,16 @@ internal static class ShopperInterest
             return false;
         }
 
-        state.PendingInterest = null;
-        Dictionary<string, float[]?> products;
-        Dictionary<string, float[]> queries;
-        try
-        {
-            // Both kinds of lookup at once, under one deadline; calls that miss it are left to finish unheard.
-            var skus = pending.Where(t => t.Sku is not null).Select(t => t.Sku!).Distinct(StringComparer.Ordinal).ToArray();
-            var vectors = Task.WhenAll(skus.Select(sku => grains.Ref<IProductEmbedding>(sku).GetTextEmbedding()));
-            var texts = pending.Where(t => t.Query is not null).Select(t => t.Query!).Distinct(StringComparer.Ordinal).ToArray();
-            var embedding = grains.Ref<IEmbeddingGrain>(0);
-            var embedded = Task.WhenAll(texts.Select(embedding.EmbedQuery));
-            await Task.WhenAll((Task)vectors, embedded).WaitAsync(options.LookupTimeout);
-            products = skus.Zip(await vectors).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
-            queries = texts.Zip(await embedded).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
-        }
-        catch
-        {
-            // Events that arrived meanwhile were queued behind this turn, so nothing was added since; restore as taken.
-            state.PendingInterest = pending;
-            throw;
-        }
+        // Both kinds of lookup at once, under one deadline; calls that miss it are left to finish unheard. If they fail,
+        // the touches stay pending: events that arrive meanwhile are queued behind this turn, so none are added.
+        var skus = pending.Where(t => t.Sku is not null).Select(t => t.Sku!).Distinct(StringComparer.Ordinal).ToArray();
+        var vectors = Task.WhenAll(skus.Select(sku => grains.Ref<IProductEmbedding>(sku).GetTextEmbedding()));
+        var texts = pending.Where(t => t.Query is not null).Select(t => t.Query!).Distinct(StringComparer.Ordinal).ToArray();
+        var embedding = grains.Ref<IEmbeddingGrain>(0);
+        var embedded = Task.WhenAll(texts.Select(embedding.EmbedQuery));
+        await Task.WhenAll((Task)vectors, embedded).WaitAsync(options.LookupTimeout);
+        var products = skus.Zip(await vectors).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        var queries = texts.Zip(await embedded).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
 
         var changed = false;
         foreach (var touch in pending)
@@ -62,6 +54,17 @@ internal static class ShopperInterest
             InterestEmbedding.Fold(state.InterestEmbedding, ref asOf, vector, touch.Weight, touch.At, options.HalfLife);
             state.InterestAsOf = asOf;
             changed = true;
+        }
+
+        // A busy shopper's emptied list is kept for the next touches: its array is old by now, and a new one would be
+        // copied by a young collection or two before it fills. A quiet shopper's, or one grown past a burst, is let go.
+        if (pending.Count < KeptPendingFrom || pending.Capacity > KeptPendingCapacity)
+        {
+            state.PendingInterest = null;
+        }
+        else
+        {
+            pending.Clear();
         }
 
         return changed;

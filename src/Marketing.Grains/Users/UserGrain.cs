@@ -8,6 +8,7 @@ using Marketing.Grains.Products;
 using Marketing.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace Marketing.Grains.Users;
@@ -46,8 +47,9 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private const int MaxUnsaved = 512;
 
     // What this activation applied since its state was last written: needed again if another activation wrote first.
-    private List<LoggedEvent>? _unsaved;
-    private int _unsavedDropped;
+    private readonly UnsavedEventBuffers _unsavedBuffers;
+    private readonly Serializer<UnsavedEvent> _unsavedSerializer;
+    private UnsavedEvents? _unsaved;
 
     public UserGrain(
         [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<UserState> state,
@@ -56,6 +58,8 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         WriteBehindTracker tracker,
         WriteBehindScheduler scheduler,
         ProductStatsBuffer stats,
+        UnsavedEventBuffers unsavedBuffers,
+        Serializer<UnsavedEvent> unsavedSerializer,
         IOptions<EventIntakeOptions> options,
         IOptions<InterestOptions> interest,
         TimeProvider time,
@@ -71,8 +75,12 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         _time = time;
         _logger = logger;
         _write = new DeferredWrite(this, scheduler, () => WriteStateAsync(), _options.StateFlushInterval);
+        _unsavedBuffers = unsavedBuffers;
+        _unsavedSerializer = unsavedSerializer;
     }
 
+    // Decoded from the grain id on every call (Track takes it once for all its records); not kept, as it would cost an
+    // idle shopper 150 bytes for good.
     private string Shopper => this.GetPrimaryKeyString();
 
     private UserState State => _state.State;
@@ -133,11 +141,12 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             LogFlaggedAsBot(Shopper, State.RateCount);
         }
 
-        var stamp = _tracker.Stamp(Shopper);
+        var shopper = Shopper;
+        var stamp = _tracker.Stamp(shopper);
         var records = new LoggedEvent[accepted.Count];
         for (var i = 0; i < records.Length; i++)
         {
-            records[i] = new LoggedEvent(Shopper, State.Seq + 1 + i, stamp, source, bot, accepted[i]);
+            records[i] = new LoggedEvent(shopper, State.Seq + 1 + i, stamp, source, bot, accepted[i]);
         }
 
         try
@@ -148,7 +157,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         {
             if (!_write.IsPending)
             {
-                _tracker.Clean(Shopper);
+                _tracker.Clean(shopper);
             }
 
             throw;
@@ -348,21 +357,13 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         }
     }
 
-    private void KeepUnsaved(IReadOnlyCollection<LoggedEvent> records)
-    {
-        var unsaved = _unsaved ??= [];
-        unsaved.AddRange(records);
-        if (unsaved.Count > MaxUnsaved)
-        {
-            _unsavedDropped += unsaved.Count - MaxUnsaved;
-            unsaved.RemoveRange(0, unsaved.Count - MaxUnsaved);
-        }
-    }
+    private void KeepUnsaved(IEnumerable<LoggedEvent> records) =>
+        (_unsaved ??= new UnsavedEvents(_unsavedBuffers, _unsavedSerializer, MaxUnsaved)).Add(records);
 
     private void ForgetUnsaved()
     {
+        _unsaved?.Clear();
         _unsaved = null;
-        _unsavedDropped = 0;
     }
 
     /// <summary>
@@ -374,7 +375,8 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     /// </summary>
     private async Task MergeIntoStoredAsync()
     {
-        var mine = _unsaved ?? [];
+        var mine = _unsaved?.Read(Shopper) ?? [];
+        var dropped = _unsaved?.Dropped ?? 0;
         var merged = 0;
         await ConflictMerge.WriteMergedAsync(_state, async () =>
         {
@@ -390,7 +392,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
                 }
             }
         });
-        LogMerged(Shopper, merged, mine.Count + _unsavedDropped);
+        LogMerged(Shopper, merged, mine.Count + dropped);
         DeactivateOnIdle();
     }
 
