@@ -30,6 +30,8 @@ public sealed class WriteBehindTests : IAsyncLifetime
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Events:StateFlushInterval"] = FlushInterval.ToString(),
+            ["Events:ProductStatsWriteDelay"] = FlushInterval.ToString(),
+            ["Events:ProductStatsInterval"] = "00:00:00.200",
         }));
         builder.ConfigureSilo((_, silo) =>
         {
@@ -102,10 +104,35 @@ public sealed class WriteBehindTests : IAsyncLifetime
         Assert.Equal(1, _storage.ReadsOf(id)); // one activation: nothing woke the erased shopper again
     }
 
+    [Fact]
+    public async Task A_products_counters_are_written_once_after_their_write_delay_with_every_count()
+    {
+        var sku = $"counted-{Guid.NewGuid():N}";
+        var id = Guid.NewGuid().ToString("N");
+        await _cluster.Client.GetGrain<IUserGrain>(id).Track([View($"{id}-0", sku), View($"{id}-1", sku), View($"{id}-2", sku)], EventSource.Live);
+
+        // The silo's tally reaches the product within 200 ms; its write is due no sooner than ¾ of the delay after.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(0, _storage.WritesOf(sku));
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_storage.WritesOf(sku) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(FlushInterval * 2);
+        Assert.Equal(1, _storage.WritesOf(sku));
+        Assert.Equal(3, ((ProductStateProbe)_storage.Last(sku)).Views);
+    }
+
     /// <summary>What a test reads back from a stored shopper state.</summary>
     private sealed record UserStateProbe(long EventCount);
 
-    /// <summary>Grain storage that keeps nothing but the number of writes per shopper and what the last one held.</summary>
+    /// <summary>What a test reads back from a stored product state: views over all its days.</summary>
+    private sealed record ProductStateProbe(int Views);
+
+    /// <summary>Grain storage that keeps nothing but the number of writes per grain and what the last one held.</summary>
     private sealed class CountingStorage : IGrainStorage
     {
         private readonly ConcurrentDictionary<string, (int Writes, object Last)> _writes = new();
@@ -129,6 +156,11 @@ public sealed class WriteBehindTests : IAsyncLifetime
             if (grainState.State is Users.UserState user)
             {
                 var probe = new UserStateProbe(user.EventCount);
+                _writes.AddOrUpdate(grainId.Key.ToString()!, _ => (1, probe), (_, w) => (w.Writes + 1, probe));
+            }
+            else if (grainState.State is Products.ProductState product)
+            {
+                var probe = new ProductStateProbe(product.Daily.Sum(d => d.Views));
                 _writes.AddOrUpdate(grainId.Key.ToString()!, _ => (1, probe), (_, w) => (w.Writes + 1, probe));
             }
 

@@ -30,6 +30,14 @@ public sealed class EventIntakeOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Events:ProductStatsInterval must be between 100 ms and 10 minutes.")]
     public TimeSpan ProductStatsInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a product's daily counters may lag behind its grain before they are written. Every product shoppers
+    /// touch is written once per interval, so this sets how many product writes storage takes under load; a killed
+    /// silo loses at most this much of its products' counters (advisory; the log keeps every event).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Events:ProductStatsWriteDelay must be between 100 ms and 1 hour.")]
+    public TimeSpan ProductStatsWriteDelay { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Live events per second from one shopper above which the shopper is flagged as a bot.</summary>
     [Range(1, 100_000, ErrorMessage = "Events:BotEventsPerSecond must be between 1 and 100000.")]
     public int BotEventsPerSecond { get; set; } = 50;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
+using Marketing.Grains.Events;
 using Marketing.Grains.Search;
 using Marketing.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,6 @@ namespace Marketing.Grains.Products;
 public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSink, IProductEmbedding, IWriteBehindGrain
 {
     public const int StatsDays = 120;
-    private static readonly TimeSpan StatsWriteDelay = TimeSpan.FromSeconds(30);
 
     private readonly IPersistentState<ProductState> _state;
     private readonly TimeProvider _time;
@@ -37,13 +37,14 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         TimeProvider time,
         WriteBehindScheduler scheduler,
         IOptions<SearchOptions> search,
+        IOptions<EventIntakeOptions> intake,
         ILogger<ProductGrain> logger)
     {
         _state = state;
         _time = time;
         _search = search.Value;
         _logger = logger;
-        _statsWrite = new DeferredWrite(this, scheduler, WriteStatsAsync, StatsWriteDelay);
+        _statsWrite = new DeferredWrite(this, scheduler, WriteStatsAsync, intake.Value.ProductStatsWriteDelay);
     }
 
     private string Sku => this.GetPrimaryKeyString();
