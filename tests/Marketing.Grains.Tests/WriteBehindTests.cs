@@ -61,11 +61,7 @@ public sealed class WriteBehindTests : IAsyncLifetime
         Assert.True(tracker.DirtyCount >= 1, "the shopper is dirty until its state is written");
         Assert.True(scheduler.IsScheduled(shopper.GetGrainId()), "a write is waiting for its time");
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (_storage.WritesOf(id) == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Until(() => _storage.WritesOf(id) > 0);
 
         // Long enough for a second, unwanted write to happen too.
         await Task.Delay(FlushInterval * 2);
@@ -77,11 +73,7 @@ public sealed class WriteBehindTests : IAsyncLifetime
         // Still the same activation: its in-memory state answers, and the next event schedules a new write.
         Assert.Equal(5, (await shopper.Get()).EventCount);
         await shopper.Track([View($"{id}-late", "24852")], EventSource.Live);
-        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (_storage.WritesOf(id) < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Until(() => _storage.WritesOf(id) >= 2);
 
         Assert.Equal(2, _storage.WritesOf(id));
         Assert.Equal(6, ((UserStateProbe)_storage.Last(id)).EventCount);
@@ -115,15 +107,21 @@ public sealed class WriteBehindTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.Equal(0, _storage.WritesOf(sku));
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (_storage.WritesOf(sku) == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Until(() => _storage.WritesOf(sku) > 0);
 
         await Task.Delay(FlushInterval * 2);
         Assert.Equal(1, _storage.WritesOf(sku));
         Assert.Equal(3, ((ProductStateProbe)_storage.Last(sku)).Views);
+    }
+
+    /// <summary>Waits for a write the test expects, for at most 10 s; the assertions after it say what was missing.</summary>
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>What a test reads back from a stored shopper state.</summary>
