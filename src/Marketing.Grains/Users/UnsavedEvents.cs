@@ -116,9 +116,10 @@ public sealed class UnsavedEvents(UnsavedEventBuffers buffers, Serializer<Unsave
             return;
         }
 
-        // A bigger buffer (or the same size, when dropped records left room at the front), holding only what is kept.
+        // A new buffer holding only what is kept: the same size when dropped records left room at the front, else double.
         var kept = _end - _start;
-        var next = buffers.Rent(Math.Max(kept + needed, kept < (_buffer?.Length ?? 0) / 2 ? _buffer!.Length : kept * 2));
+        var size = _buffer is { } current && kept < current.Length / 2 ? current.Length : kept * 2;
+        var next = buffers.Rent(Math.Max(kept + needed, size));
         if (_buffer is { } old)
         {
             old.AsSpan(_start, kept).CopyTo(next);
