@@ -45,6 +45,7 @@ public static class GrainsSiloBuilderExtensions
         services.TryAddSingleton<WriteBehindScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<WriteBehindScheduler>());
         services.TryAddSingleton<ProductStatsBuffer>();
+        services.TryAddSingleton<ProductEmbeddingCache>();
         services.TryAddSingleton<UnsavedEventBuffers>();
         services.AddHostedService<ProductStatsFlusher>();
         return silo;

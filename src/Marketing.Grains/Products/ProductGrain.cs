@@ -25,6 +25,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     private readonly TimeProvider _time;
     private readonly DeferredWrite _statsWrite;
     private readonly SearchOptions _search;
+    private readonly ProductEmbeddingCache _embeddings;
     private readonly ILogger<ProductGrain> _logger;
     private IGrainTimer? _embeddingRetry;
 
@@ -38,8 +39,10 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         WriteBehindScheduler scheduler,
         IOptions<SearchOptions> search,
         IOptions<EventIntakeOptions> intake,
+        ProductEmbeddingCache embeddings,
         ILogger<ProductGrain> logger)
     {
+        _embeddings = embeddings;
         _state = state;
         _time = time;
         _search = search.Value;
@@ -105,6 +108,10 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
         // Over another activation's write the latest upsert wins, as it would have a moment later.
         await WriteOwnChangeAsync(() => (_state.State.Product, _state.State.TextEmbedding) = (product, embedding));
+        if (textChanged)
+        {
+            _embeddings.Forget(Sku);
+        }
 
         // Every upsert goes to the shard (stock and category change the filters), so resending an upsert also
         // repairs a shard that missed it.
@@ -202,6 +209,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
             return;
         }
 
+        _embeddings.Forget(Sku);
         await Shard.Upsert(IndexEntry(product, embedding));
     }
 
@@ -233,6 +241,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         _embeddingRetry = null;
         await _state.ClearStateAsync();
         _state.State = new ProductState();
+        _embeddings.Forget(Sku);
         await Shard.Remove(Sku);
         await GrainFactory.GetGrain<ICategoryDirectoryGrain>(ProductRules.CategoryKey(product.Category)).Remove(Sku);
         DeactivateOnIdle();

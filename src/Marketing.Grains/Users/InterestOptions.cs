@@ -21,4 +21,15 @@ public sealed class InterestOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ErrorMessage = "Interest:LookupTimeout must be between 10 ms and 1 minute.")]
     public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Product embeddings each silo keeps for the folds (<see cref="Products.ProductEmbeddingCache"/>); 0 asks the
+    /// product grains every time. A full entry holds the model's vector (1.5 KB for MiniLM).
+    /// </summary>
+    [Range(0, 1_000_000, ErrorMessage = "Interest:ProductCacheEntries must be between 0 and 1000000.")]
+    public int ProductCacheEntries { get; set; } = 20_000;
+
+    /// <summary>How long a silo's folds use a product's embedding before asking its grain again, so how long another silo may fold a product's old text.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Interest:ProductCacheTime must be between 1 second and 1 day.")]
+    public TimeSpan ProductCacheTime { get; set; } = TimeSpan.FromMinutes(5);
 }

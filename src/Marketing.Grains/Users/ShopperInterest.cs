@@ -1,13 +1,13 @@
 using Marketing.Abstractions;
-using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
+using Marketing.Grains.Products;
 using Marketing.Ml.Shoppers;
 
 namespace Marketing.Grains.Users;
 
 /// <summary>
-/// Folds a shopper's pending touches into their interest embedding: product embeddings come from the product grains,
-/// search queries are embedded by the encoder. Products without an embedding (unknown, or not embedded yet) are
+/// Folds a shopper's pending touches into their interest embedding: product embeddings come from the product grains
+/// (through the silo's <see cref="ProductEmbeddingCache"/>), search queries are embedded by the encoder. Products without an embedding (unknown, or not embedded yet) are
 /// skipped; a failed lookup puts the touches back for the next round.
 /// </summary>
 internal static class ShopperInterest
@@ -16,7 +16,7 @@ internal static class ShopperInterest
     private const int KeptPendingCapacity = 64;
 
     /// <returns>True when the interest changed.</returns>
-    public static async Task<bool> FoldPendingAsync(UserState state, IGrainFactory grains, InterestOptions options)
+    public static async Task<bool> FoldPendingAsync(UserState state, IGrainFactory grains, ProductEmbeddingCache productEmbeddings, InterestOptions options)
     {
         if (state.PendingInterest is not { Count: > 0 } pending)
         {
@@ -26,7 +26,7 @@ internal static class ShopperInterest
         // Both kinds of lookup at once, under one deadline; calls that miss it are left to finish unheard. If they fail,
         // the touches stay pending: events that arrive meanwhile are queued behind this turn, so none are added.
         var skus = pending.Where(t => t.Sku is not null).Select(t => t.Sku!).Distinct(StringComparer.Ordinal).ToArray();
-        var vectors = Task.WhenAll(skus.Select(sku => grains.Ref<IProductEmbedding>(sku).GetTextEmbedding()));
+        var vectors = productEmbeddings.GetAsync(grains, skus);
         var texts = pending.Where(t => t.Query is not null).Select(t => t.Query!).Distinct(StringComparer.Ordinal).ToArray();
         var embedding = grains.Ref<IEmbeddingGrain>(0);
         var embedded = Task.WhenAll(texts.Select(embedding.EmbedQuery));

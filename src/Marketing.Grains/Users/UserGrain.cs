@@ -37,6 +37,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly IEventLogRecovery _recovery;
     private readonly WriteBehindTracker _tracker;
     private readonly ProductStatsBuffer _stats;
+    private readonly ProductEmbeddingCache _productEmbeddings;
     private readonly EventIntakeOptions _options;
     private readonly InterestOptions _interest;
     private readonly TimeProvider _time;
@@ -58,6 +59,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         WriteBehindTracker tracker,
         WriteBehindScheduler scheduler,
         ProductStatsBuffer stats,
+        ProductEmbeddingCache productEmbeddings,
         UnsavedEventBuffers unsavedBuffers,
         Serializer<UnsavedEvent> unsavedSerializer,
         IOptions<EventIntakeOptions> options,
@@ -70,6 +72,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         _recovery = recovery;
         _tracker = tracker;
         _stats = stats;
+        _productEmbeddings = productEmbeddings;
         _options = options.Value;
         _interest = interest.Value;
         _time = time;
@@ -277,7 +280,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     {
         try
         {
-            return await ShopperInterest.FoldPendingAsync(State, GrainFactory, _interest);
+            return await ShopperInterest.FoldPendingAsync(State, GrainFactory, _productEmbeddings, _interest);
         }
         catch (Exception ex)
         {
