@@ -47,6 +47,7 @@ public static class GrainsSiloBuilderExtensions
         services.TryAddSingleton<ProductStatsBuffer>();
         services.TryAddSingleton<ProductEmbeddingCache>();
         services.TryAddSingleton<UnsavedEventBuffers>();
+        services.TryAddSingleton<UnsavedHandOff>();
         services.AddHostedService<ProductStatsFlusher>();
         return silo;
     }

@@ -44,10 +44,17 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
-    /// <summary>Memory grain storage with Orleans' own serializer, as the silo host configures it: the default JSON one cannot read immutable collections back.</summary>
-    public static void AddGrainStateStorage(ISiloBuilder silo) =>
-        silo.AddMemoryGrainStorage(StorageNames.GrainState, (OptionsBuilder<MemoryGrainStorageOptions> memory) => memory.Configure<IServiceProvider>(
+    /// <summary>
+    /// Memory grain storage with Orleans' own serializer, as the silo host configures it (the default JSON one cannot
+    /// read immutable collections back), behind <see cref="FailingWrites"/>.
+    /// </summary>
+    public static void AddGrainStateStorage(ISiloBuilder silo)
+    {
+        const string memoryName = "memory-" + StorageNames.GrainState;
+        silo.AddMemoryGrainStorage(memoryName, (OptionsBuilder<MemoryGrainStorageOptions> memory) => memory.Configure<IServiceProvider>(
             (o, services) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.GrainState, (services, _) => new FailingWrites(services.GetRequiredKeyedService<IGrainStorage>(memoryName)));
+    }
 
     /// <summary>Every record in every silo's in-memory log.</summary>
     public async Task<List<LoggedEvent>> LoggedAsync()

@@ -118,6 +118,33 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Events_a_deactivation_could_not_write_reach_the_next_activation()
+    {
+        var key = NewShopper();
+        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        await shopper.Track([View("v1", "a"), Purchase("p1", "o1", ("a", 1, 3m))], EventSource.Live);
+
+        using (var refusal = FailingWrites.Refuse(shopper))
+        {
+            await fixture.Cluster.DeactivateAsync(shopper);
+            Assert.True(refusal.Refused > 0);
+        }
+
+        // The next activation starts from what was stored (nothing); the events come back to it within seconds.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        UserView view;
+        while ((view = await fixture.Grains.GetGrain<IUserGrain>(key).Get()).EventCount < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(2, view.EventCount);
+        Assert.Equal(3m, view.Value.Monetary);
+        await fixture.Cluster.DeactivateAsync(shopper);
+        Assert.Equal(2, (await fixture.Grains.GetGrain<IUserGrain>(key).Get()).EventCount);
+    }
+
+    [Fact]
     public async Task Accepted_events_reach_the_log_under_the_pseudonym_in_sequence()
     {
         var key = NewShopper();

@@ -6,6 +6,7 @@ using Marketing.Abstractions.Users;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
@@ -20,6 +21,10 @@ public interface IUserRecoveryGrain : IGrainWithStringKey
     /// <summary>Applies any pending log records; returns how many were applied by this call.</summary>
     [Alias("Recover")]
     Task<int> Recover();
+
+    /// <summary>Applies the events an earlier activation could not write (any held already, by event id, are skipped) and writes them; returns how many were applied.</summary>
+    [Alias("Adopt")]
+    Task<int> Adopt(ImmutableArray<UnsavedEvent> unsaved);
 }
 
 /// <summary>
@@ -101,8 +106,12 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         }
         catch (Exception ex)
         {
-            // The log still holds these events; the next activation's recovery replays them.
+            // The log holds these events, but only a dead silo's tail is replayed: the next activation takes them.
             LogFlushFailed(ex, Shopper);
+            if (_unsaved is { Count: > 0 } unsaved)
+            {
+                ServiceProvider.GetRequiredService<UnsavedHandOff>().HandOff(Shopper, unsaved.Read(Shopper));
+            }
         }
     }
 
@@ -259,6 +268,29 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     }
 
     public async Task<int> Recover() => await ApplyPendingAsync(CancellationToken.None);
+
+    public async Task<int> Adopt(ImmutableArray<UnsavedEvent> unsaved)
+    {
+        var erasedAt = await _log.ErasedAtAsync(Shopper);
+        var applied = 0;
+        foreach (var e in unsaved)
+        {
+            if ((erasedAt is null || e.LoggedAt > erasedAt) && !ShopperHistory.SeenRecently(State, ShopperHistory.EventIdHash(e.Event.EventId)))
+            {
+                var record = new LoggedEvent(Shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event);
+                ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
+                KeepUnsaved([record]);
+                applied++;
+            }
+        }
+
+        if (applied > 0)
+        {
+            await WriteNowAsync(foldInterest: false);
+        }
+
+        return applied;
+    }
 
     public Task FlushWriteBehind() => _write.OnDueAsync();
 
