@@ -70,7 +70,7 @@ public sealed partial class UnsavedHandOff(IGrainFactory grains, TimeProvider ti
     [LoggerMessage(Level = LogLevel.Information, Message = "Shopper {Shopper} took back {Applied} of the {Unsaved} events its deactivation could not write")]
     private partial void LogAdopted(string shopper, int applied, int unsaved);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Shopper {Shopper} could not take back its unsaved events yet (attempt {Attempt}): {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} could not take back its unsaved events yet (attempt {Attempt}): {Reason}")]
     private partial void LogRetrying(string shopper, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Shopper {Shopper} could not take back {Unsaved} unsaved events; the log still holds them, and this silo's checkpoint stays before them")]
