@@ -6,7 +6,6 @@ using Marketing.Abstractions.Users;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
@@ -43,6 +42,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly WriteBehindTracker _tracker;
     private readonly ProductStatsBuffer _stats;
     private readonly ProductEmbeddingCache _productEmbeddings;
+    private readonly UnsavedHandOff _handOff;
     private readonly EventIntakeOptions _options;
     private readonly InterestOptions _interest;
     private readonly TimeProvider _time;
@@ -65,6 +65,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         WriteBehindScheduler scheduler,
         ProductStatsBuffer stats,
         ProductEmbeddingCache productEmbeddings,
+        UnsavedHandOff handOff,
         UnsavedEventBuffers unsavedBuffers,
         Serializer<UnsavedEvent> unsavedSerializer,
         IOptions<EventIntakeOptions> options,
@@ -78,6 +79,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         _tracker = tracker;
         _stats = stats;
         _productEmbeddings = productEmbeddings;
+        _handOff = handOff;
         _options = options.Value;
         _interest = interest.Value;
         _time = time;
@@ -107,10 +109,12 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         catch (Exception ex)
         {
             // The log holds these events, but only a dead silo's tail is replayed: the next activation takes them.
+            // By now Orleans may have given up on this deactivation and disposed its services, so nothing here may
+            // ask the activation for anything.
             LogFlushFailed(ex, Shopper);
             if (_unsaved is { Count: > 0 } unsaved)
             {
-                ServiceProvider.GetRequiredService<UnsavedHandOff>().HandOff(Shopper, unsaved.Read(Shopper));
+                _handOff.HandOff(Shopper, unsaved.Read(Shopper));
             }
         }
     }
