@@ -275,25 +275,15 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
     public async Task<int> Adopt(ImmutableArray<UnsavedEvent> unsaved)
     {
-        var erasedAt = await _log.ErasedAtAsync(Shopper);
-        var applied = 0;
-        foreach (var e in unsaved)
+        var records = unsaved.Select(e => new LoggedEvent(Shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event)).ToList();
+        var applied = ApplyNotHeld(records, await _log.ErasedAtAsync(Shopper));
+        if (applied.Count > 0)
         {
-            if ((erasedAt is null || e.LoggedAt > erasedAt) && !ShopperHistory.SeenRecently(State, ShopperHistory.EventIdHash(e.Event.EventId)))
-            {
-                var record = new LoggedEvent(Shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event);
-                ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
-                KeepUnsaved([record]);
-                applied++;
-            }
-        }
-
-        if (applied > 0)
-        {
+            KeepUnsaved(applied);
             await WriteNowAsync(foldInterest: false);
         }
 
-        return applied;
+        return applied.Count;
     }
 
     public Task FlushWriteBehind() => _write.OnDueAsync();
@@ -420,19 +410,27 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         await ConflictMerge.WriteMergedAsync(_state, async () =>
         {
             var erasedAt = State.Exists ? null : await _log.ErasedAtAsync(Shopper);
-            merged = 0;
-            foreach (var record in mine)
-            {
-                if ((erasedAt is null || record.LoggedAt > erasedAt)
-                    && !ShopperHistory.SeenRecently(State, ShopperHistory.EventIdHash(record.Event.EventId)))
-                {
-                    ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
-                    merged++;
-                }
-            }
+            merged = ApplyNotHeld(mine, erasedAt).Count;
         });
         LogMerged(Shopper, merged, mine.Count + dropped);
         DeactivateOnIdle();
+    }
+
+    /// <summary>Applies the records the state does not hold yet (by event id), leaving out any logged before an erasure; returns those applied.</summary>
+    private List<LoggedEvent> ApplyNotHeld(IEnumerable<LoggedEvent> records, DateTimeOffset? erasedAt)
+    {
+        var applied = new List<LoggedEvent>();
+        foreach (var record in records)
+        {
+            if ((erasedAt is null || record.LoggedAt > erasedAt)
+                && !ShopperHistory.SeenRecently(State, ShopperHistory.EventIdHash(record.Event.EventId)))
+            {
+                ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
+                applied.Add(record);
+            }
+        }
+
+        return applied;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} was written by another activation meanwhile; merged {Merged} of its {Unsaved} unsaved events into the stored state")]
