@@ -37,6 +37,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             AddGrainStateStorage(silo);
             silo.Services.AddSingleton<IEventLogRecovery>(Planted);
             silo.AddMarketingGrains();
+            silo.AddIncomingGrainCallFilter<DirectoryLoss>();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -40,6 +40,21 @@ public sealed class WriteBehindTracker(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Cleans <paramref name="key"/> only if it has been dirty since no later than <paramref name="instant"/>: its
+    /// records up to then were written elsewhere, and a mark set after them is a newer activation's own.
+    /// </summary>
+    public void CleanIfDirtySinceAtMost(string key, DateTimeOffset instant)
+    {
+        lock (_lock)
+        {
+            if (_dirtySince.TryGetValue(key, out var since) && since <= instant)
+            {
+                _dirtySince.Remove(key);
+            }
+        }
+    }
+
     /// <summary>Every record stamped before this instant is in persisted state (or belongs to an erased shopper).</summary>
     public DateTimeOffset Checkpoint()
     {

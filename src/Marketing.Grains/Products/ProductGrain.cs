@@ -26,6 +26,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     private readonly DeferredWrite _statsWrite;
     private readonly SearchOptions _search;
     private readonly ProductEmbeddingCache _embeddings;
+    private readonly ProductStatsBuffer _stats;
     private readonly ILogger<ProductGrain> _logger;
     private IGrainTimer? _embeddingRetry;
 
@@ -40,9 +41,11 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         IOptions<SearchOptions> search,
         IOptions<EventIntakeOptions> intake,
         ProductEmbeddingCache embeddings,
+        ProductStatsBuffer stats,
         ILogger<ProductGrain> logger)
     {
         _embeddings = embeddings;
+        _stats = stats;
         _state = state;
         _time = time;
         _search = search.Value;
@@ -65,7 +68,21 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _statsWrite.FlushAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure && _unsavedStats is { } unsaved)
+        {
+            // A silo died and took this activation's directory entry with it; Orleans deactivates every such
+            // activation at once. Writing them all would queue thousands of writes at storage while calls wait, so
+            // the unwritten counts go back to the silo's tally, which hands them to the next activation within seconds.
+            _statsWrite.Reset();
+            _unsavedStats = null;
+            _stats.Return(Sku, unsaved);
+            return Task.CompletedTask;
+        }
+
+        return _statsWrite.FlushAsync();
+    }
 
     public Task FlushWriteBehind() => _statsWrite.OnDueAsync();
 

@@ -45,6 +45,26 @@ public sealed class ProductStatsBuffer
         }
     }
 
+    /// <summary>
+    /// Puts back counts a product activation held but did not write (it was deactivated without writing): the next
+    /// hand-over gives them to the product's next activation.
+    /// </summary>
+    public void Return(string sku, IEnumerable<DailyProductStats> days)
+    {
+        lock (_lock)
+        {
+            foreach (var day in days)
+            {
+                ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts, (SkuStrings.Share(sku), day.Day), out _);
+                tally[0] += day.Views;
+                tally[1] += day.Clicks;
+                tally[2] += day.AddsToCart;
+                tally[3] += day.Purchases;
+                tally[4] += day.Reviews;
+            }
+        }
+    }
+
     /// <summary>Takes everything tallied so far, grouped by SKU.</summary>
     public IReadOnlyList<(string Sku, ImmutableArray<DailyProductStats> Days)> Drain()
     {

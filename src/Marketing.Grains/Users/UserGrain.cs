@@ -21,10 +21,17 @@ public interface IUserRecoveryGrain : IGrainWithStringKey
     [Alias("Recover")]
     Task<int> Recover();
 
-    /// <summary>Applies the events an earlier activation could not write (any held already, by event id, are skipped) and writes them; returns how many were applied.</summary>
+    /// <summary>
+    /// Applies the events an earlier activation on <paramref name="from"/> did not write (any held already, by event
+    /// id, are skipped). On that same silo they are written behind like any others; on another they are written at once.
+    /// </summary>
     [Alias("Adopt")]
-    Task<int> Adopt(ImmutableArray<UnsavedEvent> unsaved);
+    Task<Adoption> Adopt(ImmutableArray<UnsavedEvent> unsaved, SiloAddress from);
 }
+
+/// <summary>What <see cref="IUserRecoveryGrain.Adopt"/> did: events applied, and whether the state holding them is written.</summary>
+[GenerateSerializer, Immutable, Alias("mk.Adoption")]
+public readonly record struct Adoption([property: Id(0)] int Applied, [property: Id(1)] bool Written);
 
 /// <summary>
 /// One shopper. Events are acknowledged once the durable log has them; state follows behind (the silo's
@@ -98,10 +105,31 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await ApplyPendingAsync(cancellationToken);
+        if (_handOff.TryTake(Shopper) is { } handedOff)
+        {
+            // The previous activation here went away without writing these; this silo still counts the shopper dirty.
+            AdoptHere(handedOff, await _log.ErasedAtAsync(Shopper));
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure && _unsaved is not { Dropped: > 0 })
+        {
+            // A silo died and took this activation's directory entry with it; Orleans deactivates every such
+            // activation at once. Writing them all would queue thousands of writes at storage while calls for these
+            // shoppers wait, so the events go to the next activation instead (the log holds them, and this silo's
+            // checkpoint stays before them). A pending interest fold is left: the touches are still pending in storage.
+            _write.Reset();
+            if (_unsaved is { Count: > 0 } unsaved)
+            {
+                _handOff.HandOff(Shopper, unsaved.Read(Shopper));
+            }
+
+            ForgetUnsaved();
+            return;
+        }
+
         try
         {
             await _write.FlushAsync();
@@ -273,14 +301,39 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
     public async Task<int> Recover() => await ApplyPendingAsync(CancellationToken.None);
 
-    public async Task<int> Adopt(ImmutableArray<UnsavedEvent> unsaved)
+    public async Task<Adoption> Adopt(ImmutableArray<UnsavedEvent> unsaved, SiloAddress from)
     {
         var records = unsaved.Select(e => new LoggedEvent(Shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event)).ToList();
-        var applied = ApplyNotHeld(records, await _log.ErasedAtAsync(Shopper));
+        var erasedAt = await _log.ErasedAtAsync(Shopper);
+        if (from.Equals(GrainContext.Address.SiloAddress))
+        {
+            return new Adoption(AdoptHere(records, erasedAt), Written: false);
+        }
+
+        // This silo's tracker never saw these events, so they are written now, not behind.
+        var applied = ApplyNotHeld(records, erasedAt);
         if (applied.Count > 0)
         {
             KeepUnsaved(applied);
             await WriteNowAsync(foldInterest: false);
+        }
+
+        return new Adoption(applied.Count, Written: true);
+    }
+
+    /// <summary>Applies handed-off events of this silo's own (its tracker still counts the shopper dirty) and writes them behind.</summary>
+    private int AdoptHere(IEnumerable<LoggedEvent> records, DateTimeOffset? erasedAt)
+    {
+        var applied = ApplyNotHeld(records, erasedAt);
+        if (applied.Count > 0)
+        {
+            KeepUnsaved(applied);
+            _write.Schedule();
+        }
+        else if (!_write.IsPending)
+        {
+            // Stored already (an activation elsewhere wrote them): nothing of this silo's is waiting for a write.
+            _tracker.Clean(Shopper);
         }
 
         return applied.Count;

@@ -1,0 +1,81 @@
+using Marketing.Abstractions;
+using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Users;
+using Marketing.Grains.Products;
+using Marketing.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using static Marketing.Grains.Tests.ClusterFixture;
+
+namespace Marketing.Grains.Tests;
+
+/// <summary>
+/// When a silo dies, Orleans deactivates every activation whose directory entry it held, thousands at once. Those
+/// grains must not all write then (their writes would queue at storage while calls for them wait), and must lose nothing.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class DirectoryLossTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_shopper_that_loses_its_directory_entry_passes_its_events_on_without_writing()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var deactivated = DirectoryLoss.Strike(shopper);
+        using (var refusal = FailingWrites.Refuse(shopper))
+        {
+            await shopper.Track([View("d1", "a"), Purchase("d2", "o1", ("a", 1, 4m))], EventSource.Live);
+            await deactivated.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(0, refusal.Refused);
+        }
+
+        // The next activation holds them: at once on the same silo, within the delivery delay on the other.
+        var view = await WaitForAsync(() => shopper.Get(), v => v.EventCount == 2);
+        Assert.Equal((2, 4m), (view.EventCount, view.Value.Monetary));
+
+        // And they reach storage: after a normal deactivation the next activation reads them back.
+        await fixture.Cluster.DeactivateAsync(shopper);
+        Assert.Equal(2, (await shopper.Get()).EventCount);
+    }
+
+    [Fact]
+    public async Task A_product_that_loses_its_directory_entry_passes_its_counts_on_without_writing()
+    {
+        var sku = $"lost-{Guid.NewGuid():N}";
+        var product = fixture.Grains.GetGrain<IProductGrain>(sku);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var deactivated = DirectoryLoss.Strike(product);
+        using (var refusal = FailingWrites.Refuse(product))
+        {
+            await fixture.Grains.GetGrain<IProductStatsSink>(sku).AddInteractions([new DailyProductStats(today, 3, 1, 0, 0, 0)]);
+            await deactivated.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(0, refusal.Refused);
+        }
+
+        // The silo's tally hands them to the next activation with its next counts.
+        var stats = await WaitForAsync(() => product.GetStats(1), s => s.Sum(d => d.Views) == 3);
+        Assert.Equal([new DailyProductStats(today, 3, 1, 0, 0, 0)], stats.ToArray());
+
+        await fixture.Grains.GetGrain<IWriteBehindGrain>(product.GetGrainId()).FlushWriteBehind();
+        var stored = new GrainState<ProductState>(new ProductState());
+        await Storage.ReadStateAsync("product", product.GetGrainId(), stored);
+        Assert.Equal([new DailyProductStats(today, 3, 1, 0, 0, 0)], stored.State!.Daily);
+    }
+
+    private IGrainStorage Storage =>
+        fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var value = await read();
+        while (!done(value) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            value = await read();
+        }
+
+        return value;
+    }
+}
