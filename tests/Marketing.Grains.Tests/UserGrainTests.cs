@@ -145,6 +145,32 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_shopper_woken_from_a_dead_silos_tail_is_served_before_its_state_is_written_and_the_recovery_call_writes_it()
+    {
+        var key = NewShopper();
+        var at = DateTimeOffset.UtcNow;
+        Planted.Plant(key, new LoggedEvent(key, 1, at, EventSource.Live, false, Purchase("t1", "o", ("a", 1, 5m))));
+        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var recovery = fixture.Grains.GetGrain<Users.IUserRecoveryGrain>(key);
+
+        using (var refusal = FailingWrites.Refuse(shopper))
+        {
+            // Thousands wake at once after a silo dies: calls are served from the tail without waiting on storage.
+            Assert.Equal(5m, (await shopper.Get()).Value.Monetary);
+            Assert.Equal(0, refusal.Refused);
+
+            // The recovery service retires the tail only after every shopper in it answered, so that call must write.
+            await Assert.ThrowsAnyAsync<Exception>(() => recovery.Recover());
+            Assert.True(refusal.Refused > 0);
+        }
+
+        await recovery.Recover();
+        Planted.Plant(key);
+        await fixture.Cluster.DeactivateAsync(shopper);
+        Assert.Equal(5m, (await shopper.Get()).Value.Monetary);
+    }
+
+    [Fact]
     public async Task Accepted_events_reach_the_log_under_the_pseudonym_in_sequence()
     {
         var key = NewShopper();

@@ -64,6 +64,9 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly Serializer<UnsavedEvent> _unsavedSerializer;
     private UnsavedEvents? _unsaved;
 
+    // Records taken from a dead silo's log tail and not yet written: the tail stays open until they are.
+    private bool _recoveredUnwritten;
+
     public UserGrain(
         [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<UserState> state,
         IEventLog log,
@@ -299,7 +302,19 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         return new ErasureReceipt(Shopper, erasedAt);
     }
 
-    public async Task<int> Recover() => await ApplyPendingAsync(CancellationToken.None);
+    public async Task<int> Recover()
+    {
+        var applied = await ApplyPendingAsync(CancellationToken.None);
+        if (_recoveredUnwritten)
+        {
+            // The recovery service retires the tail once every shopper in it has answered: they must be stored by then.
+            // The recovered touches are stored unfolded: the products they name may be the dead silo's too, still
+            // coming back.
+            await WriteNowAsync(foldInterest: false);
+        }
+
+        return applied;
+    }
 
     public async Task<Adoption> Adopt(ImmutableArray<UnsavedEvent> unsaved, SiloAddress from)
     {
@@ -385,9 +400,11 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
         if (applied > 0)
         {
-            // Persist at once so the dead silo's tail can be retired. The recovered touches are stored unfolded:
-            // the products they name may be the dead silo's too, still coming back, and the shopper's events wait.
-            await WriteNowAsync(foldInterest: false);
+            // Written behind, not before the call that woke this shopper is served: after a silo dies thousands of
+            // its shoppers wake at once, and the recovery service, which must see them stored before it retires the
+            // tail, asks each one (Recover) a few at a time.
+            _recoveredUnwritten = true;
+            _write.Schedule();
             LogRecovered(Shopper, applied);
         }
 
@@ -432,6 +449,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         }
 
         ForgetUnsaved();
+        _recoveredUnwritten = false;
         _tracker.Clean(Shopper);
         if (conflict is not null && ownChange)
         {
@@ -495,7 +513,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     [LoggerMessage(Level = LogLevel.Information, Message = "Shopper {Shopper} erased")]
     private partial void LogErased(string shopper);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Shopper {Shopper} recovered {Count} events from the log")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Shopper {Shopper} recovered {Count} events from the log")]
     private partial void LogRecovered(string shopper, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} could not update the interest embedding yet")]
