@@ -38,6 +38,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IEventLogRecovery>(Planted);
             silo.AddMarketingGrains();
             silo.AddIncomingGrainCallFilter<DirectoryLoss>();
+            silo.AddIncomingGrainCallFilter<Unreachable>();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

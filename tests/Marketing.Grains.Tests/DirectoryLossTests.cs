@@ -63,6 +63,24 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
         Assert.Equal([new DailyProductStats(today, 3, 1, 0, 0, 0)], stored.State!.Daily);
     }
 
+    [Fact]
+    public async Task Counts_a_product_could_not_take_are_handed_to_it_once_it_answers_again()
+    {
+        var sku = $"unreachable-{Guid.NewGuid():N}";
+        var product = fixture.Grains.GetGrain<IProductGrain>(sku);
+        var shopper = fixture.Grains.GetGrain<IUserGrain>(Guid.NewGuid().ToString("N"));
+        using (Unreachable.Make(product))
+        {
+            await shopper.Track([View("u1", sku), View("u2", sku)], EventSource.Live);
+
+            // Several hand-over rounds (every 0.5 s here) fail while the product cannot be reached.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+
+        var stats = await WaitForAsync(() => product.GetStats(1), s => s.Sum(d => d.Views) == 2);
+        Assert.Equal(2, stats.Sum(d => d.Views));
+    }
+
     private IGrainStorage Storage =>
         fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
 

@@ -34,7 +34,6 @@ public interface IProductGrain : IGrainWithStringKey
 public interface IProductStatsSink : IGrainWithStringKey
 {
     [Alias("AddInteractions")]
-    [OneWay]
     Task AddInteractions(ImmutableArray<DailyProductStats> deltas);
 }
 
