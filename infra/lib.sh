@@ -94,6 +94,12 @@ cluster_env() {
     EventLog__ConnectionString=$(cat "$STATE_DIR/azurite/event-log/connection-string")
     export EventLog__ConnectionString
   fi
+  # And the catalogue's own account, likewise.
+  if [ -z "${Cluster__CatalogueStorageConnectionString:-}" ] && [ -f "$STATE_DIR/azurite/catalogue/connection-string" ] \
+     && [ "$Cluster__StorageConnectionString" = "$(cat "$conn_file" 2>/dev/null)" ]; then
+    Cluster__CatalogueStorageConnectionString=$(cat "$STATE_DIR/azurite/catalogue/connection-string")
+    export Cluster__CatalogueStorageConnectionString
+  fi
 }
 
 # A process's log grows across runs: once it passes LOG_ROTATE_MB (default 50), the next start moves it to NAME.1

@@ -7,7 +7,7 @@
 #   --demo       import the Instacart catalogue and orders from $MARKETING_DATA/instacart once the cluster is up
 #   --no-build   use what is already built in Release
 #
-# Ports: gateway API_PORT (8080); silo i: 11111+i, 30000+i, HTTP 8081+i; Azurite 10000-10003 (see infra/silo.sh and
+# Ports: gateway API_PORT (8080); silo i: 11111+i, 30000+i, HTTP 8081+i; Azurite 10000-10004 (see infra/silo.sh and
 # infra/azurite/start.sh for the variables that move them). Logs: .data/logs/*.log. Ctrl-C stops what this started.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -7,3 +7,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 data=${AZURITE_DATA:-$STATE_DIR/azurite}
 stop_pid "$data/azurite.pid" Azurite 60
 stop_pid "$data/event-log/azurite.pid" "Azurite (event log)" 60
+stop_pid "$data/catalogue/azurite.pid" "Azurite (catalogue)" 60

@@ -25,6 +25,12 @@ public sealed class MarketingClusterOptions
     [Required]
     public string StorageConnectionString { get; set; } = "UseDevelopmentStorage=true";
 
+    /// <summary>
+    /// Silos only: the storage account for the catalogue's grain state (products, their search index and category
+    /// directories), when it should not be the cluster's own; empty means <see cref="StorageConnectionString"/>.
+    /// </summary>
+    public string? CatalogueStorageConnectionString { get; set; }
+
     /// <summary>With the Memory provider: the silo's gateway port on 127.0.0.1.</summary>
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;

@@ -15,7 +15,7 @@ public static class GrainsSiloBuilderExtensions
     /// Registers what the grains need on a silo. The event log defaults to the in-memory one; a silo with durable
     /// storage registers its own <see cref="IEventLog"/>, <see cref="IEventLogReader"/> and
     /// <see cref="IEventLogRecovery"/> first (these are added only if absent). The caller adds grain storage named
-    /// <see cref="Abstractions.StorageNames.GrainState"/>. The text encoder is the ONNX one from the <c>Encoder</c>
+    /// <see cref="Abstractions.StorageNames.GrainState"/> and <see cref="Abstractions.StorageNames.CatalogueState"/>. The text encoder is the ONNX one from the <c>Encoder</c>
     /// section unless an <see cref="ITextEncoder"/> is registered first.
     /// </summary>
     public static ISiloBuilder AddMarketingGrains(this ISiloBuilder silo)

@@ -67,15 +67,12 @@ public static class SiloHostExtensions
             {
                 orleans.ConfigureEndpoints(IPAddress.Parse(silo.AdvertisedIp), silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: silo.AdvertisedIp != "127.0.0.1");
                 orleans.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(cluster.StorageConnectionString));
-                // Orleans' own serializer, not the provider's default JSON one, which cannot read immutable collections back.
-                orleans.AddAzureBlobGrainStorage(StorageNames.GrainState, (OptionsBuilder<AzureBlobStorageOptions> blob) => blob.Configure<IServiceProvider>((o, services) =>
-                {
-                    o.BlobServiceClient = new BlobServiceClient(cluster.StorageConnectionString);
-                    // Blob names carry only the grain id, so the service id goes into the container name: two services on
-                    // one storage account (or two test clusters on one Azurite) must not read each other's grains.
-                    o.ContainerName = GrainStateContainer(cluster.ServiceId);
-                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
-                }));
+                AddBlobGrainStorage(orleans, StorageNames.GrainState, cluster.StorageConnectionString, cluster.ServiceId);
+                AddBlobGrainStorage(
+                    orleans,
+                    StorageNames.CatalogueState,
+                    cluster.CatalogueStorageConnectionString is { Length: > 0 } catalogue ? catalogue : cluster.StorageConnectionString,
+                    cluster.ServiceId);
                 orleans.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(cluster.StorageConnectionString));
                 var log = builder.Configuration.GetSection(EventLogOptions.SectionName).Get<EventLogOptions>() ?? new();
                 AddDurableEventLog(orleans.Services, log.ConnectionString is { Length: > 0 } own ? own : cluster.StorageConnectionString);
@@ -83,8 +80,11 @@ public static class SiloHostExtensions
             else
             {
                 orleans.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-                orleans.AddMemoryGrainStorage(StorageNames.GrainState, (OptionsBuilder<MemoryGrainStorageOptions> memory) => memory.Configure<IServiceProvider>(
-                    (o, services) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+                foreach (var storage in (string[])[StorageNames.GrainState, StorageNames.CatalogueState])
+                {
+                    orleans.AddMemoryGrainStorage(storage, (OptionsBuilder<MemoryGrainStorageOptions> memory) => memory.Configure<IServiceProvider>(
+                        (o, services) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
+                }
                 orleans.UseInMemoryReminderService();
             }
 
@@ -103,6 +103,18 @@ public static class SiloHostExtensions
             .AddPrometheusExporter());
         return builder;
     }
+
+    /// <summary>Grain state in Azure Blob storage, with Orleans' own serializer: the provider's default JSON one cannot read immutable collections back.</summary>
+    private static void AddBlobGrainStorage(ISiloBuilder orleans, string name, string connectionString, string serviceId) =>
+        orleans.AddAzureBlobGrainStorage(name, (OptionsBuilder<AzureBlobStorageOptions> blob) => blob.Configure<IServiceProvider>((o, services) =>
+        {
+            o.BlobServiceClient = new BlobServiceClient(connectionString);
+            // Blob names carry only the grain id, so the service id goes into the container name: two services on one
+            // storage account (or two test clusters on one Azurite) must not read each other's grains. Both providers
+            // use the same container, so with one account a catalogue stored before the split still reads.
+            o.ContainerName = GrainStateContainer(serviceId);
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+        }));
 
     /// <summary>A valid blob container name (3-63 lowercase letters, digits and single hyphens) for the service's grain state.</summary>
     public static string GrainStateContainer(string serviceId)

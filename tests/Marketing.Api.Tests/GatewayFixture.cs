@@ -34,6 +34,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(StorageNames.GrainState);
+            silo.AddMemoryGrainStorage(StorageNames.CatalogueState);
             silo.AddMarketingGrains();
         });
         _cluster = builder.Build();

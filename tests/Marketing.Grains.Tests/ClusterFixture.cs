@@ -56,6 +56,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         silo.AddMemoryGrainStorage(memoryName, (OptionsBuilder<MemoryGrainStorageOptions> memory) => memory.Configure<IServiceProvider>(
             (o, services) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
         silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.GrainState, (services, _) => new FailingWrites(services.GetRequiredKeyedService<IGrainStorage>(memoryName)));
+
+        // The catalogue's state in the same store, as when no account of its own is configured.
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.CatalogueState, (services, _) => services.GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState));
     }
 
     /// <summary>Every record in every silo's in-memory log.</summary>

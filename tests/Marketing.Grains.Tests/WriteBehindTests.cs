@@ -36,6 +36,7 @@ public sealed class WriteBehindTests : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.GrainState, _storage);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.CatalogueState, _storage);
             silo.AddMarketingGrains();
         });
         _cluster = builder.Build();

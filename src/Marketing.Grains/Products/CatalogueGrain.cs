@@ -20,7 +20,7 @@ public sealed class CatalogueGrain : Grain, ICatalogueGrain
     private readonly IPersistentState<CatalogueState> _state;
     private readonly CoalescingWrite _write;
 
-    public CatalogueGrain([PersistentState("catalogue", StorageNames.GrainState)] IPersistentState<CatalogueState> state)
+    public CatalogueGrain([PersistentState("catalogue", StorageNames.CatalogueState)] IPersistentState<CatalogueState> state)
     {
         _state = state;
         _write = new CoalescingWrite(() => _state.WriteStateAsync());

@@ -22,7 +22,7 @@ public sealed class CategoryDirectoryGrain : Grain, ICategoryDirectoryGrain
     private readonly CoalescingWrite _write;
     private int _reportedCount = -1;
 
-    public CategoryDirectoryGrain([PersistentState("category", StorageNames.GrainState)] IPersistentState<CategoryDirectoryState> state)
+    public CategoryDirectoryGrain([PersistentState("category", StorageNames.CatalogueState)] IPersistentState<CategoryDirectoryState> state)
     {
         _state = state;
         _write = new CoalescingWrite(WriteAndReportAsync);

@@ -35,7 +35,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     private List<DailyProductStats>? _unsavedStats;
 
     public ProductGrain(
-        [PersistentState("product", StorageNames.GrainState)] IPersistentState<ProductState> state,
+        [PersistentState("product", StorageNames.CatalogueState)] IPersistentState<ProductState> state,
         TimeProvider time,
         WriteBehindScheduler scheduler,
         IOptions<SearchOptions> search,

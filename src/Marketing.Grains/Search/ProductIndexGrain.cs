@@ -45,8 +45,8 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     private IGrainTimer? _repair;
 
     public ProductIndexGrain(
-        [PersistentState("product-index", StorageNames.GrainState)] IPersistentState<ProductIndexState> state,
-        [PersistentState("product-index-mark", StorageNames.GrainState)] IPersistentState<ProductIndexMark> mark,
+        [PersistentState("product-index", StorageNames.CatalogueState)] IPersistentState<ProductIndexState> state,
+        [PersistentState("product-index-mark", StorageNames.CatalogueState)] IPersistentState<ProductIndexMark> mark,
         IOptions<SearchOptions> options,
         WriteBehindScheduler scheduler,
         ILogger<ProductIndexGrain> logger)
