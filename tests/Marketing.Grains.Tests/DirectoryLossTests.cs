@@ -2,8 +2,10 @@ using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Users;
+using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Storage;
+using Marketing.Grains.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using static Marketing.Grains.Tests.ClusterFixture;
@@ -37,6 +39,27 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
         // And they reach storage: after a normal deactivation the next activation reads them back.
         await fixture.Cluster.DeactivateAsync(shopper);
         Assert.Equal(2, (await shopper.Get()).EventCount);
+    }
+
+    [Fact]
+    public async Task Tail_events_that_reach_a_shopper_through_a_hand_off_are_stored_before_the_recovery_call_returns()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        Planted.Plant(key, new LoggedEvent(key, 1, DateTimeOffset.UtcNow, EventSource.Live, false, Purchase("h1", "o1", ("a", 1, 6m))));
+        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var deactivated = DirectoryLoss.Strike(shopper);
+        Assert.Equal(6m, (await shopper.Get()).Value.Monetary);
+        await deactivated.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // From here the tail's record reaches the shopper only through the hand-off.
+        Planted.Plant(key);
+        Assert.Equal(6m, (await WaitForAsync(() => shopper.Get(), v => v.Value.Monetary == 6m)).Value.Monetary);
+
+        // The recovery service retires the tail once this call returns: the record must be stored by then.
+        await fixture.Grains.GetGrain<IUserRecoveryGrain>(key).Recover();
+        var stored = new GrainState<UserState>(new UserState());
+        await Storage.ReadStateAsync("shopper", shopper.GetGrainId(), stored);
+        Assert.Equal(1, stored.State!.EventCount);
     }
 
     [Fact]

@@ -64,9 +64,6 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly Serializer<UnsavedEvent> _unsavedSerializer;
     private UnsavedEvents? _unsaved;
 
-    // Records taken from a dead silo's log tail and not yet written: the tail stays open until they are.
-    private bool _recoveredUnwritten;
-
     public UserGrain(
         [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<UserState> state,
         IEventLog log,
@@ -305,11 +302,12 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     public async Task<int> Recover()
     {
         var applied = await ApplyPendingAsync(CancellationToken.None);
-        if (_recoveredUnwritten)
+        if (_write.IsPending)
         {
-            // The recovery service retires the tail once every shopper in it has answered: they must be stored by then.
-            // The recovered touches are stored unfolded: the products they name may be the dead silo's too, still
-            // coming back.
+            // The recovery service retires the tail once every shopper in it has answered, so whatever this activation
+            // holds unwritten is stored first: the tail's records, however they reached it (replayed here, or handed
+            // over by an earlier activation that had replayed them). The recovered touches are stored unfolded: the
+            // products they name may be the dead silo's too, still coming back.
             await WriteNowAsync(foldInterest: false);
         }
 
@@ -403,7 +401,6 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             // Written behind, not before the call that woke this shopper is served: after a silo dies thousands of
             // its shoppers wake at once, and the recovery service, which must see them stored before it retires the
             // tail, asks each one (Recover) a few at a time.
-            _recoveredUnwritten = true;
             _write.Schedule();
             LogRecovered(Shopper, applied);
         }
@@ -449,7 +446,6 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         }
 
         ForgetUnsaved();
-        _recoveredUnwritten = false;
         _tracker.Clean(Shopper);
         if (conflict is not null && ownChange)
         {
