@@ -108,7 +108,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         if (_handOff.TryTake(Shopper) is { } handedOff)
         {
             // The previous activation here went away without writing these; this silo still counts the shopper dirty.
-            AdoptHere(handedOff, await _log.ErasedAtAsync(Shopper));
+            await AdoptAsync(handedOff, writeBehind: true);
         }
     }
 
@@ -121,11 +121,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             // shoppers wait, so the events go to the next activation instead (the log holds them, and this silo's
             // checkpoint stays before them). A pending interest fold is left: the touches are still pending in storage.
             _write.Reset();
-            if (_unsaved is { Count: > 0 } unsaved)
-            {
-                _handOff.HandOff(Shopper, unsaved.Read(Shopper));
-            }
-
+            HandOffUnsaved();
             ForgetUnsaved();
             return;
         }
@@ -140,10 +136,15 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             // By now Orleans may have given up on this deactivation and disposed its services, so nothing here may
             // ask the activation for anything.
             LogFlushFailed(ex, Shopper);
-            if (_unsaved is { Count: > 0 } unsaved)
-            {
-                _handOff.HandOff(Shopper, unsaved.Read(Shopper));
-            }
+            HandOffUnsaved();
+        }
+    }
+
+    private void HandOffUnsaved()
+    {
+        if (_unsaved is { Count: > 0 } unsaved)
+        {
+            _handOff.HandOff(Shopper, unsaved.Read(Shopper));
         }
     }
 
@@ -316,37 +317,38 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
     public async Task<Adoption> Adopt(ImmutableArray<UnsavedEvent> unsaved, SiloAddress from)
     {
-        var records = unsaved.Select(e => new LoggedEvent(Shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event)).ToList();
-        var erasedAt = await _log.ErasedAtAsync(Shopper);
-        if (from.Equals(GrainContext.Address.SiloAddress))
-        {
-            return new Adoption(AdoptHere(records, erasedAt), Written: false);
-        }
-
-        // This silo's tracker never saw these events, so they are written now, not behind.
-        var applied = ApplyNotHeld(records, erasedAt);
-        if (applied.Count > 0)
-        {
-            KeepUnsaved(applied);
-            await WriteNowAsync(foldInterest: false);
-        }
-
-        return new Adoption(applied.Count, Written: true);
+        var records = unsaved.Select(e => new LoggedEvent(Shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event));
+        var here = from.Equals(GrainContext.Address.SiloAddress);
+        return new Adoption(await AdoptAsync(records, writeBehind: here), Written: !here);
     }
 
-    /// <summary>Applies handed-off events of this silo's own (its tracker still counts the shopper dirty) and writes them behind.</summary>
-    private int AdoptHere(IEnumerable<LoggedEvent> records, DateTimeOffset? erasedAt)
+    /// <summary>
+    /// Applies handed-off events not held yet. On the silo that logged them (<paramref name="writeBehind"/>) its
+    /// tracker still counts the shopper dirty, so they are written behind like any others; elsewhere that tracker
+    /// never saw them, so they are written now.
+    /// </summary>
+    private async Task<int> AdoptAsync(IEnumerable<LoggedEvent> records, bool writeBehind)
     {
-        var applied = ApplyNotHeld(records, erasedAt);
-        if (applied.Count > 0)
+        var applied = ApplyNotHeld(records, await _log.ErasedAtAsync(Shopper));
+        if (applied.Count == 0)
         {
-            KeepUnsaved(applied);
+            if (writeBehind && !_write.IsPending)
+            {
+                // Stored already (an activation elsewhere wrote them): nothing of this silo's is waiting for a write.
+                _tracker.Clean(Shopper);
+            }
+
+            return 0;
+        }
+
+        KeepUnsaved(applied);
+        if (writeBehind)
+        {
             _write.Schedule();
         }
-        else if (!_write.IsPending)
+        else
         {
-            // Stored already (an activation elsewhere wrote them): nothing of this silo's is waiting for a write.
-            _tracker.Clean(Shopper);
+            await WriteNowAsync(foldInterest: false);
         }
 
         return applied.Count;
