@@ -39,6 +39,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.AddMarketingGrains();
             silo.AddIncomingGrainCallFilter<DirectoryLoss>();
             silo.AddIncomingGrainCallFilter<Unreachable>();
+            silo.AddIncomingGrainCallFilter<SlowCalls>();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

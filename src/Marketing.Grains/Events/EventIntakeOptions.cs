@@ -31,6 +31,14 @@ public sealed class EventIntakeOptions
     public TimeSpan ProductStatsInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// Product grains a silo's counter round calls at once. The first rounds after a start or a kill activate every
+    /// product touched since, each reading its state, and those reads compete with the intake they count; few calls
+    /// at a time spread them out. A bigger machine may want more, so that a round keeps up with the products touched.
+    /// </summary>
+    [Range(1, 1024, ErrorMessage = "Events:ProductStatsConcurrentCalls must be between 1 and 1024.")]
+    public int ProductStatsConcurrentCalls { get; set; } = 2;
+
+    /// <summary>
     /// How long a product's daily counters may lag behind its grain before they are written. Every product shoppers
     /// touch is written once per interval, so this sets how many product writes storage takes under load; a killed
     /// silo loses at most this much of its products' counters (advisory; the log keeps every event).
