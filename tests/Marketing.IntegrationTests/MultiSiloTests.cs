@@ -29,7 +29,21 @@ public sealed class MultiSiloTests(AzuriteFixture azurite, ITestOutputHelper out
         });
     }
 
-    private async Task LoseOneOfTwoSilos(Func<SiloProcess, Task> loseSilo)
+    [Fact]
+    public async Task A_killed_silo_started_again_at_once_serves_with_the_other_and_no_acknowledged_event_is_lost()
+    {
+        // Both live silos load the dead one's tail; one wakes its shoppers and closes it, the other waits for that.
+        // The restarted silo is ready only once the tail is closed, whichever of the two closed it.
+        await LoseOneOfTwoSilos(
+            async silo =>
+            {
+                silo.Kill();
+                await silo.StartAsync();
+            },
+            silosAfter: 2);
+    }
+
+    private async Task LoseOneOfTwoSilos(Func<SiloProcess, Task> loseSilo, int silosAfter = 1)
     {
         await using var cluster = new LocalCluster(azurite, output);
         var survivor = await cluster.StartSiloAsync();
@@ -47,8 +61,13 @@ public sealed class MultiSiloTests(AzuriteFixture azurite, ITestOutputHelper out
         // Through the window: the same client goes on writing; a retried Track is safe because event ids dedupe.
         var window = new RetryWindow(SettleWindow);
         await shop.TrackAsync(3, 4, window.Call);
-        await window.Call(async () => await ActiveSilos(client) == 1 ? 1 : throw new InvalidOperationException("the leaving silo is still a member"));
+        await window.Call(async () => await ActiveSilos(client) == silosAfter ? 1 : throw new InvalidOperationException($"the cluster does not have {silosAfter} active silos yet"));
         await survivor.WaitReadyAsync();
+        if (leaving.IsRunning)
+        {
+            await leaving.WaitReadyAsync();
+        }
+
         output.WriteLine($"calls retried while the cluster settled: {window.Retries}");
 
         var counts = await shop.EventCountsAsync(window.Call);

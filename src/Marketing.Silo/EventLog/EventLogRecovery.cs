@@ -7,8 +7,9 @@ namespace Marketing.Silo.EventLog;
 /// <summary>
 /// Closes the gap a crashed silo leaves: its log tail (records after its last checkpoint) holds acknowledged events
 /// its grains had not yet written to state. Every silo loads the tails of dead silos; a shopper grain activating
-/// anywhere first takes its pending records (<see cref="PendingFor"/>), and this service wakes every shopper named
-/// in a tail so all are written, then marks the tail closed so nobody reads it again.
+/// anywhere first takes its pending records (<see cref="PendingFor"/>). One silo, the active member with the lowest
+/// address, wakes every shopper named in a tail so all are written, then marks the tail closed so nobody reads it
+/// again; the others drop the tail once they see it closed (<see cref="WaitForTurnAsync"/>).
 /// </summary>
 public sealed partial class EventLogRecovery(
     AppendBlobEventLog log,
@@ -18,6 +19,9 @@ public sealed partial class EventLogRecovery(
     ILogger<EventLogRecovery> logger) : IEventLogRecovery, ILifecycleParticipant<ISiloLifecycle>
 {
     private const int WakeConcurrency = 32;
+
+    /// <summary>How often a silo that leaves the waking to another looks whether the tail is closed yet.</summary>
+    private static readonly TimeSpan TurnPollInterval = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Task<Dictionary<string, List<LoggedEvent>>>> _tails = new(StringComparer.Ordinal);
@@ -219,6 +223,17 @@ public sealed partial class EventLogRecovery(
         foreach (var (incarnation, tailTask) in loaded)
         {
             var tail = await tailTask;
+            if (!await WaitForTurnAsync(incarnation, cancellationToken))
+            {
+                lock (_lock)
+                {
+                    _tails.Remove(incarnation);
+                }
+
+                LogClosedElsewhere(incarnation);
+                continue;
+            }
+
             await Parallel.ForEachAsync(
                 tail.Keys,
                 new ParallelOptions { MaxDegreeOfParallelism = WakeConcurrency, CancellationToken = cancellationToken },
@@ -233,6 +248,40 @@ public sealed partial class EventLogRecovery(
             LogRecovered(incarnation, tail.Count, tail.Values.Sum(r => r.Count));
         }
     }
+
+    /// <summary>
+    /// Every live silo loads a dead silo's tail, so that its shoppers find their records wherever they activate, but
+    /// only one wakes them all: the active member with the lowest address. Two doing it, as before, made every
+    /// shopper of the tail recover twice, and a busy one write twice, while intake waited for the same two cores.
+    /// The others wait until that silo has closed the tail, or until they become the lowest themselves (it died
+    /// or left meanwhile, and the tail is still open).
+    /// </summary>
+    /// <returns>True when this silo is to wake the tail's shoppers; false once another has closed the tail.</returns>
+    private async Task<bool> WaitForTurnAsync(string incarnation, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var lowest = membership.CurrentSnapshot.Members.Values
+                .Where(m => m.Status == SiloStatus.Active)
+                .Select(m => m.SiloAddress)
+                .Min();
+            if (lowest is null || lowest.Equals(local.SiloAddress))
+            {
+                return true;
+            }
+
+            var open = await log.ListIncarnationsAsync(openOnly: true, cancellationToken);
+            if (!open.Contains(incarnation, StringComparer.Ordinal))
+            {
+                return false;
+            }
+
+            await Task.Delay(TurnPollInterval, cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dead silo {Incarnation}: its tail was recovered and closed by another silo")]
+    private partial void LogClosedElsewhere(string incarnation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead silo {Incarnation}: loaded its log tail naming {Shoppers} shoppers ({Records} records from {Bytes} bytes of log)")]
     private partial void LogTailLoaded(string incarnation, int shoppers, int records, long bytes);
