@@ -1,7 +1,11 @@
 using System.Collections.Immutable;
+using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Search;
 using Marketing.Abstractions.Users;
+using Marketing.Grains.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace Marketing.Grains.Tests;
 
@@ -80,6 +84,31 @@ public sealed class InterestTests(ClusterFixture fixture)
         Assert.True(result.FlaggedAsBot);
         Assert.Null(await Interest(shopper).GetInterestEmbedding());
     }
+
+    [Fact]
+    public async Task A_shopper_written_as_its_silo_stops_keeps_its_touches_for_the_next_activation_to_fold()
+    {
+        await ShopCatalogue.EnsureLoadedAsync(fixture.Grains);
+        var shopper = NewShopper();
+        var pizzas = ShopCatalogue.SkusIn(ShopCatalogue.Pizza).Take(3).ToList();
+        var stopped = DirectoryLoss.Strike(shopper, DeactivationReasonCode.ShuttingDown);
+        await shopper.Track([.. pizzas.Select((sku, i) => ClusterFixture.View($"stop{i}", sku))], EventSource.Import);
+        await stopped.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Written on the way out without asking product grains for their vectors: the touches are stored unfolded.
+        var stored = new GrainState<UserState>(new UserState());
+        await Storage.ReadStateAsync("shopper", shopper.GetGrainId(), stored);
+        Assert.Equal(3, stored.State!.EventCount);
+        Assert.Null(stored.State.InterestEmbedding);
+        Assert.Equal(3, stored.State.PendingInterest?.Count);
+
+        // The next activation folds them.
+        var top = await NearestOursAsync(shopper, 3);
+        Assert.All(top, sku => Assert.Equal(ShopCatalogue.Pizza, ShopCatalogue.AisleOf(sku)));
+    }
+
+    private IGrainStorage Storage =>
+        fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
 
     private IUserGrain NewShopper() => fixture.Grains.GetGrain<IUserGrain>($"interest-{Guid.NewGuid():N}");
 

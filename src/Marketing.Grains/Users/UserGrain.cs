@@ -55,6 +55,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly TimeProvider _time;
     private readonly ILogger<UserGrain> _logger;
     private readonly DeferredWrite _write;
+    private bool _shuttingDown;
 
     /// <summary>Most unsaved events kept for a merge (while storage refuses writes they would pile up otherwise).</summary>
     private const int MaxUnsaved = 512;
@@ -91,7 +92,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         _interest = interest.Value;
         _time = time;
         _logger = logger;
-        _write = new DeferredWrite(this, scheduler, () => WriteStateAsync(), _options.StateFlushInterval);
+        _write = new DeferredWrite(this, scheduler, () => WriteStateAsync(foldInterest: !_shuttingDown), _options.StateFlushInterval);
         _unsavedBuffers = unsavedBuffers;
         _unsavedSerializer = unsavedSerializer;
     }
@@ -126,6 +127,10 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             return;
         }
 
+        // A stopping silo writes every shopper it holds, and a fold would ask product grains and the encoder for
+        // vectors while the silo can no longer place them (on the last silo, every such call failed with an error
+        // logged). The touches are stored unfolded; the next activation folds them.
+        _shuttingDown = reason.ReasonCode == DeactivationReasonCode.ShuttingDown;
         try
         {
             await _write.FlushAsync();
