@@ -20,6 +20,10 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>The grain storage the silos share (memory), to read what a grain has written.</summary>
+    public IGrainStorage GrainStorage =>
+        Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+
     /// <summary>Log records a test plants as if a crashed silo had left them behind.</summary>
     public static PlantedRecovery Planted { get; } = new();
 

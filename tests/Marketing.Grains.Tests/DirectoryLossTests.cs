@@ -1,4 +1,3 @@
-using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Users;
@@ -6,7 +5,6 @@ using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Storage;
 using Marketing.Grains.Users;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using static Marketing.Grains.Tests.ClusterFixture;
 
@@ -104,8 +102,7 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
         Assert.Equal(2, stats.Sum(d => d.Views));
     }
 
-    private IGrainStorage Storage =>
-        fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+    private IGrainStorage Storage => fixture.GrainStorage;
 
     private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Users;
@@ -176,8 +175,7 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<UserState>(other));
     }
 
-    private IGrainStorage Storage =>
-        fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+    private IGrainStorage Storage => fixture.GrainStorage;
 
     private async Task<UserState> ReadAsync(GrainId grain)
     {

@@ -1,10 +1,8 @@
 using System.Collections.Immutable;
-using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Search;
 using Marketing.Abstractions.Users;
 using Marketing.Grains.Users;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
 namespace Marketing.Grains.Tests;
@@ -107,8 +105,7 @@ public sealed class InterestTests(ClusterFixture fixture)
         Assert.All(top, sku => Assert.Equal(ShopCatalogue.Pizza, ShopCatalogue.AisleOf(sku)));
     }
 
-    private IGrainStorage Storage =>
-        fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState);
+    private IGrainStorage Storage => fixture.GrainStorage;
 
     private IUserGrain NewShopper() => fixture.Grains.GetGrain<IUserGrain>($"interest-{Guid.NewGuid():N}");
 

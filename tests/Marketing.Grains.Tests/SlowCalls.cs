@@ -45,10 +45,10 @@ public sealed class SlowCalls : IIncomingGrainCallFilter
 
     public sealed class Watch(string method, TimeSpan delay) : IDisposable
     {
-        public string Method { get; } = method;
-
         private int _inFlight;
         private int _most;
+
+        public string Method { get; } = method;
 
         public TimeSpan Delay { get; } = delay;
 
