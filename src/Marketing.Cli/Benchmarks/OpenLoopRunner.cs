@@ -11,7 +11,8 @@ public sealed record IntakeResult(
     IReadOnlyDictionary<string, long> Statuses,
     long Unfinished,
     TimeSpan Elapsed,
-    LatencyHistogram Latency)
+    LatencyHistogram Latency,
+    LatencyTimeline Timeline)
 {
     public double AchievedEventsPerSecond => Elapsed > TimeSpan.Zero ? EventsOk / Elapsed.TotalSeconds : 0;
 }
@@ -25,6 +26,7 @@ public sealed class OpenLoopRunner(IIntakeTarget target, LoadEventFactory events
     public async Task<IntakeResult> RunAsync(OpenLoopSchedule schedule, TimeSpan drainTimeout, Action<long>? progress, CancellationToken cancellation)
     {
         var latency = new LatencyHistogram();
+        var timeline = new LatencyTimeline(schedule.DueAt(schedule.TotalRequests - 1));
         var statuses = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var slots = new SemaphoreSlim(maxInFlight, maxInFlight);
         long ok = 0, eventsOk = 0, lastCompletion = 0;
@@ -40,7 +42,9 @@ public sealed class OpenLoopRunner(IIntakeTarget target, LoadEventFactory events
                 statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
                 if (success)
                 {
-                    latency.Record(Stopwatch.GetElapsedTime(dueTimestamp, done));
+                    var took = Stopwatch.GetElapsedTime(dueTimestamp, done);
+                    latency.Record(took);
+                    timeline.Record(Stopwatch.GetElapsedTime(start, dueTimestamp), took);
                     Interlocked.Increment(ref ok);
                     Interlocked.Add(ref eventsOk, batch.Length);
                 }
@@ -101,7 +105,8 @@ public sealed class OpenLoopRunner(IIntakeTarget target, LoadEventFactory events
             statuses.ToDictionary(),
             maxInFlight - drained,
             end > start ? Stopwatch.GetElapsedTime(start, end) : TimeSpan.Zero,
-            latency);
+            latency,
+            timeline);
     }
 
     private static void InterlockedMax(ref long field, long value)

@@ -94,6 +94,9 @@ public sealed class CommandArgs
         return TimeSpan.FromSeconds(seconds);
     }
 
+    /// <summary>An option without a value (<c>--timeline</c>); <c>--timeline=false</c> turns it off.</summary>
+    public bool Flag(string name) => Choice(name, "false", "true", "false") == "true";
+
     public string Choice(string name, string fallback, params string[] allowed)
     {
         var value = String(name, fallback);

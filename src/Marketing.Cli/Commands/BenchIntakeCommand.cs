@@ -13,8 +13,9 @@ namespace Marketing.Cli.Commands;
 
 /// <summary>
 /// <c>bench intake [--through http|client] [--gateway URL] [--key KEY] [--shoppers N] [--rate EVENTS/S]
-/// [--duration S] [--batch N] [--connections N] [--max-in-flight N] [--data DIR]</c>: an open-loop load test of
-/// event intake at a fixed offered rate, through the HTTP gateway or straight to the grains.
+/// [--duration S] [--batch N] [--connections N] [--max-in-flight N] [--data DIR] [--timeline]</c>: an open-loop load
+/// test of event intake at a fixed offered rate, through the HTTP gateway or straight to the grains; with
+/// <c>--timeline</c> it also shows the latency second by second, so a stall can be seen when it happened.
 /// </summary>
 public static class BenchIntakeCommand
 {
@@ -33,6 +34,7 @@ public static class BenchIntakeCommand
         var connections = options.Int("connections", 64, 1, 10_000);
         var maxInFlight = options.Int("max-in-flight", 10_000, 1, 1_000_000);
         var dataDir = DataPaths.Resolve(options.String("data"));
+        var showTimeline = options.Flag("timeline");
         options.EnsureAllUsed();
         if (options.Positionals.Count > 0)
         {
@@ -106,6 +108,14 @@ public static class BenchIntakeCommand
         }
 
         Report.Table(["status", "requests"], statuses);
+        if (showTimeline)
+        {
+            Console.Out.WriteLine();
+            Console.Out.WriteLine($"Latency by the second each request was due ({result.Timeline.SliceSeconds} s a row); the bar is the row's p99 against the run's highest:");
+            Console.Out.WriteLine();
+            TimelineReport.Write(result.Timeline);
+        }
+
         return result.RequestsOk > 0 ? 0 : 1;
     }
 }
