@@ -31,10 +31,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(2);
 
-        // Product counters handed over quickly, so a test sees them without waiting out the default 5 s.
+        // Product counters handed over quickly, so a test sees them without waiting out the default 5 s; index
+        // snapshots a second after the last change, not the default 5.
         builder.ConfigureSiloHost((_, host) => host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Events:ProductStatsInterval"] = "00:00:00.500",
+            ["Search:SnapshotQuietPeriod"] = "00:00:01",
         }));
         builder.ConfigureSilo((_, silo) =>
         {

@@ -1,6 +1,7 @@
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
+using Marketing.Grains.Search;
 
 namespace Marketing.Grains.Tests;
 
@@ -96,6 +97,36 @@ public sealed class SearchTests(ClusterFixture fixture)
         var holder = Assert.Single(hits.Select((h, shard) => (h, shard)), x => x.h.Any(m => m.Sku == ShopCatalogue.Sku(143)));
         Assert.Equal(SearchShards.Of(ShopCatalogue.Sku(143), 8), holder.shard);
         Assert.Equal(1f, holder.h[0].Score, 3);
+    }
+
+    [Fact]
+    public async Task A_shard_snapshots_a_new_product_once_changes_stop_not_a_minute_later()
+    {
+        // The fixture's quiet period is 1 s and the snapshot interval the default 60 s (written 45-75 s after a change).
+        var sku = $"quiet-{Guid.NewGuid():N}";
+        var product = fixture.Grains.GetGrain<IProductGrain>(sku);
+        await product.Upsert(new ProductInput { Title = "Galvanised steel door hinge", Category = $"hardware-{sku}", Stock = 3 });
+        var shard = fixture.Grains.GetGrain<IProductIndexGrain>(SearchShards.Of(sku, 8));
+        var snapshot = new GrainState<ProductIndexState>(new ProductIndexState());
+        var mark = new GrainState<ProductIndexMark>(new ProductIndexMark());
+        try
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            do
+            {
+                await Task.Delay(250);
+                await fixture.GrainStorage.ReadStateAsync("product-index", shard.GetGrainId(), snapshot);
+                await fixture.GrainStorage.ReadStateAsync("product-index-mark", shard.GetGrainId(), mark);
+            }
+            while ((snapshot.State?.Skus.Contains(sku) != true || mark.State?.SnapshotBehind != false) && DateTime.UtcNow < deadline);
+
+            Assert.Contains(sku, snapshot.State?.Skus ?? []);
+            Assert.False(mark.State?.SnapshotBehind ?? true, "the snapshot holds every change, so a crash now would need no repair");
+        }
+        finally
+        {
+            await product.Delete();
+        }
     }
 
     [Theory]

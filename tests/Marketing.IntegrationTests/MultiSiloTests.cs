@@ -72,7 +72,7 @@ public sealed class MultiSiloTests(AzuriteFixture azurite, ITestOutputHelper out
 
         var counts = await shop.EventCountsAsync(window.Call);
         var wrong = counts.Where(c => c.Value != 4).Select(c => $"{c.Key}: {c.Value}").ToList();
-        Assert.True(wrong.Count == 0, $"{wrong.Count} of {Shoppers} shoppers do not show the 4 acknowledged events: {string.Join(", ", wrong.Take(10))}\n{survivor.Tail}");
+        Assert.True(wrong.Count == 0, $"{wrong.Count} of {Shoppers} shoppers do not show the 4 acknowledged events: {string.Join(", ", wrong.Take(10))}\n--- survivor ---\n{survivor.Tail}\n--- the silo that left ---\n{leaving.Tail}");
         Assert.Empty(await shop.MissingProductsAsync(window.Call));
     }
 

@@ -22,7 +22,11 @@ public sealed class SearchRecoveryTests(AzuriteFixture azurite, ITestOutputHelpe
     public async Task The_silo_reports_its_encoder_provider_and_the_index_survives_restarts_and_a_SIGKILL()
     {
         // Snapshots are written only at shutdown here, so the changes made right before the kill are surely not in one.
-        await using var cluster = new LocalCluster(azurite, output, new Dictionary<string, string> { ["Search:SnapshotInterval"] = "00:10:00" });
+        await using var cluster = new LocalCluster(azurite, output, new Dictionary<string, string>
+        {
+            ["Search:SnapshotInterval"] = "00:10:00",
+            ["Search:SnapshotQuietPeriod"] = "00:10:00",
+        });
         var silo = await cluster.StartSiloAsync();
 
         using var http = new HttpClient { BaseAddress = silo.BaseAddress };

@@ -27,6 +27,12 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     /// <summary>SKUs a repair reads from the category directories at a time.</summary>
     private const int RepairPage = 500;
 
+    /// <summary>
+    /// Products a repair asks at once. Each call may activate a product, which reads its state: every shard of a
+    /// crashed silo repairs at the same time, and hundreds of reads at once would crowd out the intake.
+    /// </summary>
+    private const int RepairConcurrentCalls = 4;
+
     private static readonly TimeSpan RepairRetryDelay = TimeSpan.FromSeconds(10);
 
     private readonly IPersistentState<ProductIndexState> _state;
@@ -35,9 +41,12 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     private readonly ILogger<ProductIndexGrain> _logger;
     private readonly DeferredWrite _snapshot;
     private readonly int _shards;
+    private readonly TimeSpan _quietPeriod;
     private ProductVectorIndex? _index;
     private bool _writing;
     private long _changes;
+    private long _lastChange;
+    private IGrainTimer? _quiet;
 
     // True only while storage surely holds SnapshotBehind = true: a change waits for that, not for the in-memory flag.
     private bool _markStored;
@@ -55,6 +64,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         _mark = mark;
         _logger = logger;
         _shards = options.Value.Shards;
+        _quietPeriod = options.Value.SnapshotQuietPeriod;
         _snapshot = new DeferredWrite(this, scheduler, WriteSnapshotAsync, options.Value.SnapshotInterval);
     }
 
@@ -169,8 +179,40 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     private void Changed(string sku)
     {
         _changes++;
+        _lastChange = Stopwatch.GetTimestamp();
         _changedDuringRepair?.Add(sku);
         _snapshot.Schedule();
+        _quiet ??= this.RegisterGrainTimer(WriteWhenQuietAsync, new GrainTimerCreationOptions(_quietPeriod, _quietPeriod) { Interleave = true });
+    }
+
+    /// <summary>
+    /// Writes the snapshot once changes have stopped for the quiet period. The timer stays while a change is left
+    /// unwritten (one that came during the write, or a write that failed) and goes once the snapshot holds them all.
+    /// </summary>
+    private async Task WriteWhenQuietAsync(CancellationToken cancellationToken)
+    {
+        if (_snapshot.IsPending && Stopwatch.GetElapsedTime(_lastChange) < _quietPeriod)
+        {
+            return;
+        }
+
+        if (_snapshot.IsPending)
+        {
+            try
+            {
+                await _snapshot.FlushAsync();
+            }
+            catch (Exception ex)
+            {
+                LogQuietSnapshotFailed(ex, this.GetPrimaryKeyLong());
+            }
+        }
+
+        if (!_snapshot.IsPending)
+        {
+            _quiet?.Dispose();
+            _quiet = null;
+        }
     }
 
     /// <summary>Before a change is applied (and acknowledged), the mark must say the snapshot lacks it.</summary>
@@ -271,7 +313,19 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
 
         async Task TakeAgainAsync(string[] skus)
         {
-            var entries = await Task.WhenAll(skus.Select(sku => GrainFactory.GetGrain<IProductEmbedding>(sku).GetIndexEntry()));
+            var entries = new IndexedProduct?[skus.Length];
+            for (var start = 0; start < skus.Length; start += RepairConcurrentCalls)
+            {
+                var end = Math.Min(skus.Length, start + RepairConcurrentCalls);
+                var calls = new Task<IndexedProduct?>[end - start];
+                for (var i = start; i < end; i++)
+                {
+                    calls[i - start] = GrainFactory.GetGrain<IProductEmbedding>(skus[i]).GetIndexEntry();
+                }
+
+                (await Task.WhenAll(calls)).CopyTo(entries, start);
+            }
+
             for (var i = 0; i < skus.Length; i++)
             {
                 if (changedDuringRepair.Contains(skus[i]))
@@ -372,6 +426,9 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Product index shard {Shard} wrote its snapshot but could not clear its mark; its next activation will repair needlessly")]
     private partial void LogMarkNotCleared(Exception ex, long shard);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Product index shard {Shard} could not write its snapshot once its changes stopped; it tries again")]
+    private partial void LogQuietSnapshotFailed(Exception ex, long shard);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Product index shard {Shard} could not write its snapshot on deactivation")]
     private partial void LogSnapshotFailed(Exception ex, long shard);

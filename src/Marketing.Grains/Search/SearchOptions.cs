@@ -22,6 +22,14 @@ public sealed class SearchOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Search:SnapshotInterval must be between 100 ms and 1 hour.")]
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a shard's changes must have stopped before its snapshot is written without waiting out
+    /// <see cref="SnapshotInterval"/>: a bulk import's last changes are in a snapshot seconds after it ends, so a crash
+    /// soon after does not send the shard through the catalogue to repair itself.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Search:SnapshotQuietPeriod must be between 100 ms and 1 hour.")]
+    public TimeSpan SnapshotQuietPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a product waits before trying again when the encoder could not embed its text.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Search:EmbeddingRetryDelay must be between 100 ms and 1 hour.")]
     public TimeSpan EmbeddingRetryDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -12,6 +12,9 @@ public sealed class ChildProcess : IDisposable
     private const int TailLines = 200;
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _tail = new();
+    private static readonly string? FullOutputFolder = Environment.GetEnvironmentVariable("MARKETING_TEST_OUTPUT") is { Length: > 0 } folder
+        ? Directory.CreateDirectory(folder).FullName
+        : null;
 
     private ChildProcess(Process process)
     {
@@ -110,6 +113,14 @@ public sealed class ChildProcess : IDisposable
         }
 
         _tail.Enqueue(line);
+        if (FullOutputFolder is { } folder)
+        {
+            // Every line, for reading a failure beyond the tail: MARKETING_TEST_OUTPUT=<folder>, one file per process.
+            lock (_tail)
+            {
+                File.AppendAllText(Path.Combine(folder, $"{_process.Id}.log"), line + System.Environment.NewLine);
+            }
+        }
         while (_tail.Count > TailLines && _tail.TryDequeue(out _))
         {
         }
