@@ -48,6 +48,7 @@ public static class GrainsSiloBuilderExtensions
         services.TryAddSingleton<ProductEmbeddingCache>();
         services.TryAddSingleton<UnsavedEventBuffers>();
         services.TryAddSingleton<UnsavedHandOff>();
+        services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddHostedService<ProductStatsFlusher>();
         return silo;
     }

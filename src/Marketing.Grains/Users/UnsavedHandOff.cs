@@ -19,14 +19,27 @@ namespace Marketing.Grains.Users;
 /// (<see cref="IUserRecoveryGrain.Adopt"/>), a few at a time; an activation on another silo writes them at once, and
 /// this silo then counts the shopper clean. Failed deliveries back off from 1 s to a minute, ten in all.
 /// </para>
+/// <para>
+/// A next activation on another silo may come first: a call for the shopper arrives there before the delivery.
+/// For a while after a silo died (<see cref="PeerWindow"/>, seen here or already dead when this silo started), a new
+/// activation therefore asks every other active silo for its events (<see cref="PeersToAsk"/>,
+/// <see cref="IUnsavedHandOffGrain"/>) before it serves anything.
+/// </para>
 /// </summary>
 public sealed partial class UnsavedHandOff(
     IGrainFactory grains,
     ILocalSiloDetails silo,
+    IClusterMembershipService membership,
     WriteBehindTracker tracker,
     TimeProvider time,
     ILogger<UnsavedHandOff> logger)
 {
+    /// <summary>
+    /// How long after a silo's death new activations ask the other silos for handed-off events: hand-offs are
+    /// made as the death becomes known and delivered within seconds, or kept through retries for a few minutes.
+    /// </summary>
+    public static readonly TimeSpan PeerWindow = TimeSpan.FromMinutes(3);
+
     /// <summary>How long events wait for the shopper's next activation on this silo before they are delivered to it.</summary>
     public static readonly TimeSpan DeliveryDelay = TimeSpan.FromSeconds(2);
 
@@ -36,6 +49,10 @@ public sealed partial class UnsavedHandOff(
 
     private readonly ConcurrentDictionary<string, IReadOnlyList<LoggedEvent>> _held = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _deliveries = new(ConcurrentDeliveries);
+    private readonly Lock _deathsLock = new();
+    private readonly HashSet<SiloAddress> _deadSeen = [];
+    private MembershipVersion _versionSeen = MembershipVersion.MinValue;
+    private long _askPeersUntil = long.MinValue;
 
     /// <summary>Shoppers whose unsaved events are waiting for their next activation.</summary>
     public int Waiting => _held.Count;
@@ -54,6 +71,59 @@ public sealed partial class UnsavedHandOff(
 
     /// <summary>The events handed off for <paramref name="shopper"/>, if any are still waiting; they are the caller's from now.</summary>
     public IReadOnlyList<LoggedEvent>? TryTake(string shopper) => _held.TryRemove(shopper, out var records) ? records : null;
+
+    /// <summary>The events waiting for <paramref name="shopper"/>, left in place (for an activation on another silo to copy).</summary>
+    public IReadOnlyList<LoggedEvent>? Peek(string shopper) => _held.TryGetValue(shopper, out var records) ? records : null;
+
+    /// <summary>
+    /// An activation elsewhere stored the copied events logged up to <paramref name="loggedUpTo"/>: they are dropped
+    /// here, and this silo's checkpoint need not wait for them.
+    /// </summary>
+    public void Release(string shopper, DateTimeOffset loggedUpTo)
+    {
+        while (_held.TryGetValue(shopper, out var held))
+        {
+            IReadOnlyList<LoggedEvent> rest = [.. held.Where(r => r.LoggedAt > loggedUpTo)];
+            if (rest.Count == 0 ? _held.TryRemove(KeyValuePair.Create(shopper, held)) : _held.TryUpdate(shopper, rest, held))
+            {
+                break;
+            }
+        }
+
+        tracker.CleanIfDirtySinceAtMost(shopper, loggedUpTo);
+    }
+
+    /// <summary>
+    /// The other active silos a new activation should ask for its handed-off events: none, unless a silo died less
+    /// than <see cref="PeerWindow"/> ago (no I/O: the membership snapshot is compared by version).
+    /// </summary>
+    public IReadOnlyList<SiloAddress> PeersToAsk()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        var now = time.GetTimestamp();
+        lock (_deathsLock)
+        {
+            if (snapshot.Version != _versionSeen)
+            {
+                _versionSeen = snapshot.Version;
+                foreach (var member in snapshot.Members.Values)
+                {
+                    // A death already known when this silo started counts too: it may be the dead one's restart.
+                    if (member.Status == SiloStatus.Dead && _deadSeen.Add(member.SiloAddress))
+                    {
+                        _askPeersUntil = now + (long)(PeerWindow.TotalSeconds * time.TimestampFrequency);
+                    }
+                }
+            }
+
+            if (now >= _askPeersUntil)
+            {
+                return [];
+            }
+        }
+
+        return [.. snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress)).Select(m => m.SiloAddress)];
+    }
 
     private async Task DeliverAsync(string shopper)
     {

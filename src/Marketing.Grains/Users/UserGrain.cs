@@ -60,6 +60,9 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     /// <summary>Most unsaved events kept for a merge (while storage refuses writes they would pile up otherwise).</summary>
     private const int MaxUnsaved = 512;
 
+    /// <summary>How long a new activation waits for another silo to say whether it holds handed-off events.</summary>
+    private static readonly TimeSpan PeerHandOffTimeout = TimeSpan.FromSeconds(2);
+
     // What this activation applied since its state was last written: needed again if another activation wrote first.
     private readonly UnsavedEventBuffers _unsavedBuffers;
     private readonly Serializer<UnsavedEvent> _unsavedSerializer;
@@ -110,6 +113,50 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         {
             // The previous activation here went away without writing these; this silo still counts the shopper dirty.
             await AdoptAsync(handedOff, writeBehind: true);
+        }
+
+        foreach (var peer in _handOff.PeersToAsk())
+        {
+            await TakeHandOffFromAsync(peer);
+        }
+    }
+
+    /// <summary>
+    /// Takes what an earlier activation on <paramref name="peer"/> handed off and did not deliver yet (a silo died
+    /// lately; its directory entries went with it, so this activation may have come first), writes it, and tells
+    /// the peer so its checkpoint may pass those events. A peer that does not answer in time is left to deliver.
+    /// </summary>
+    private async Task TakeHandOffFromAsync(SiloAddress peer)
+    {
+        var holder = GrainFactory.GetGrain<IUnsavedHandOffGrain>(peer.ToParsableString());
+        ImmutableArray<UnsavedEvent> taken;
+        try
+        {
+            taken = await holder.Take(Shopper).WaitAsync(PeerHandOffTimeout);
+        }
+        catch (Exception ex)
+        {
+            LogPeerHandOffUnanswered(Shopper, peer, ex.Message);
+            return;
+        }
+
+        if (taken.IsEmpty)
+        {
+            return;
+        }
+
+        var records = taken.Select(e => new LoggedEvent(Shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event)).ToList();
+        try
+        {
+            var applied = await AdoptAsync(records, writeBehind: false);
+            await holder.Written(Shopper, records.Max(r => r.LoggedAt));
+            LogTookPeerHandOff(Shopper, applied, records.Count, peer);
+        }
+        catch (Exception ex)
+        {
+            // Held here unwritten and written behind; the peer's checkpoint stays before them, so a crash of either
+            // silo replays them.
+            LogPeerHandOffNotWritten(ex, Shopper, peer);
         }
     }
 
@@ -524,4 +571,13 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Shopper {Shopper} could not write state on deactivation")]
     private partial void LogFlushFailed(Exception ex, string shopper);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shopper {Shopper} took {Applied} of the {Unsaved} events its last activation, on {Peer}, handed off")]
+    private partial void LogTookPeerHandOff(string shopper, int applied, int unsaved, SiloAddress peer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} could not ask {Peer} for handed-off events: {Reason}; that silo delivers them")]
+    private partial void LogPeerHandOffUnanswered(string shopper, SiloAddress peer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shopper {Shopper} took handed-off events from {Peer} but could not write them yet; they are written behind")]
+    private partial void LogPeerHandOffNotWritten(Exception ex, string shopper, SiloAddress peer);
 }

@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+
+namespace Marketing.Grains.Users;
+
+/// <summary>One silo's <see cref="UnsavedHandOff"/>, for a shopper's next activation on another silo to take from.</summary>
+[Alias("mk.IUnsavedHandOffGrain")]
+public interface IUnsavedHandOffGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// A copy of the events handed off here for <paramref name="shopper"/> (empty when none wait). They stay here
+    /// until <see cref="Written"/>, and may still be delivered meanwhile: applying them twice is harmless (by event id).
+    /// </summary>
+    [Alias("Take")]
+    Task<ImmutableArray<UnsavedEvent>> Take(string shopper);
+
+    /// <summary>The caller stored the events it copied, logged up to <paramref name="loggedUpTo"/>: they are dropped here.</summary>
+    [Alias("Written")]
+    Task Written(string shopper, DateTimeOffset loggedUpTo);
+}
+
+/// <summary>Keyed by the silo it answers for, and placed there (<see cref="SiloBoundPlacementAttribute"/>).</summary>
+[SiloBoundPlacement]
+[Reentrant]
+internal sealed class UnsavedHandOffGrain(UnsavedHandOff handOff, ILocalSiloDetails silo) : Grain, IUnsavedHandOffGrain
+{
+    public Task<ImmutableArray<UnsavedEvent>> Take(string shopper)
+    {
+        // Placed elsewhere because the silo it names is gone: what that silo held went with it.
+        if (!IsOnItsSilo || handOff.Peek(shopper) is not { } records)
+        {
+            return Task.FromResult(ImmutableArray<UnsavedEvent>.Empty);
+        }
+
+        return Task.FromResult(records.Select(r => new UnsavedEvent(r.Seq, r.LoggedAt, r.Source, r.Bot, r.Event)).ToImmutableArray());
+    }
+
+    public Task Written(string shopper, DateTimeOffset loggedUpTo)
+    {
+        if (IsOnItsSilo)
+        {
+            handOff.Release(shopper, loggedUpTo);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private bool IsOnItsSilo => this.GetPrimaryKeyString() == silo.SiloAddress.ToParsableString();
+}
