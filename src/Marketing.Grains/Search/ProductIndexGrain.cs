@@ -313,17 +313,10 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
 
         async Task TakeAgainAsync(string[] skus)
         {
-            var entries = new IndexedProduct?[skus.Length];
-            for (var start = 0; start < skus.Length; start += RepairConcurrentCalls)
+            var entries = new List<IndexedProduct?>(skus.Length);
+            foreach (var chunk in skus.Chunk(RepairConcurrentCalls))
             {
-                var end = Math.Min(skus.Length, start + RepairConcurrentCalls);
-                var calls = new Task<IndexedProduct?>[end - start];
-                for (var i = start; i < end; i++)
-                {
-                    calls[i - start] = GrainFactory.GetGrain<IProductEmbedding>(skus[i]).GetIndexEntry();
-                }
-
-                (await Task.WhenAll(calls)).CopyTo(entries, start);
+                entries.AddRange(await Task.WhenAll(chunk.Select(sku => GrainFactory.GetGrain<IProductEmbedding>(sku).GetIndexEntry())));
             }
 
             for (var i = 0; i < skus.Length; i++)

@@ -13,7 +13,13 @@ public readonly record struct UnsavedEvent(
     [property: Id(1)] DateTimeOffset LoggedAt,
     [property: Id(2)] EventSource Source,
     [property: Id(3)] bool Bot,
-    [property: Id(4)] ShopperEvent Event);
+    [property: Id(4)] ShopperEvent Event)
+{
+    public static UnsavedEvent Of(LoggedEvent record) => new(record.Seq, record.LoggedAt, record.Source, record.Bot, record.Event);
+
+    /// <summary>The logged record again, for the shopper whose events these are.</summary>
+    public LoggedEvent ToLogged(string shopper) => new(shopper, Seq, LoggedAt, Source, Bot, Event);
+}
 
 /// <summary>
 /// The records a shopper applied since its state was last written, read again only if another activation wrote first
@@ -46,7 +52,7 @@ public sealed class UnsavedEvents(UnsavedEventBuffers buffers, Serializer<Unsave
             _end += Prefix;
             try
             {
-                serializer.Serialize(new UnsavedEvent(record.Seq, record.LoggedAt, record.Source, record.Bot, record.Event), this);
+                serializer.Serialize(UnsavedEvent.Of(record), this);
             }
             catch
             {
@@ -75,7 +81,7 @@ public sealed class UnsavedEvents(UnsavedEventBuffers buffers, Serializer<Unsave
         {
             var length = BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(at));
             var e = serializer.Deserialize(_buffer.AsSpan(at + Prefix, length));
-            records.Add(new LoggedEvent(shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event));
+            records.Add(e.ToLogged(shopper));
             at += Prefix + length;
         }
 

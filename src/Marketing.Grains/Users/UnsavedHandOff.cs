@@ -52,7 +52,7 @@ public sealed partial class UnsavedHandOff(
     private readonly Lock _deathsLock = new();
     private readonly HashSet<SiloAddress> _deadSeen = [];
     private MembershipVersion _versionSeen = MembershipVersion.MinValue;
-    private long _askPeersUntil = long.MinValue;
+    private long? _lastDeathSeen;
 
     /// <summary>Shoppers whose unsaved events are waiting for their next activation.</summary>
     public int Waiting => _held.Count;
@@ -111,12 +111,12 @@ public sealed partial class UnsavedHandOff(
                     // A death already known when this silo started counts too: it may be the dead one's restart.
                     if (member.Status == SiloStatus.Dead && _deadSeen.Add(member.SiloAddress))
                     {
-                        _askPeersUntil = now + (long)(PeerWindow.TotalSeconds * time.TimestampFrequency);
+                        _lastDeathSeen = now;
                     }
                 }
             }
 
-            if (now >= _askPeersUntil)
+            if (_lastDeathSeen is not { } death || time.GetElapsedTime(death, now) >= PeerWindow)
             {
                 return [];
             }
@@ -141,7 +141,7 @@ public sealed partial class UnsavedHandOff(
                     return;
                 }
 
-                var unsaved = records.Select(r => new UnsavedEvent(r.Seq, r.LoggedAt, r.Source, r.Bot, r.Event)).ToImmutableArray();
+                var unsaved = records.Select(UnsavedEvent.Of).ToImmutableArray();
                 var adoption = await grains.GetGrain<IUserRecoveryGrain>(shopper).Adopt(unsaved, silo.SiloAddress);
                 if (adoption.Written)
                 {

@@ -31,7 +31,7 @@ internal sealed class UnsavedHandOffGrain(UnsavedHandOff handOff, ILocalSiloDeta
             return Task.FromResult(ImmutableArray<UnsavedEvent>.Empty);
         }
 
-        return Task.FromResult(records.Select(r => new UnsavedEvent(r.Seq, r.LoggedAt, r.Source, r.Bot, r.Event)).ToImmutableArray());
+        return Task.FromResult(records.Select(UnsavedEvent.Of).ToImmutableArray());
     }
 
     public Task Written(string shopper, DateTimeOffset loggedUpTo)

@@ -145,7 +145,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             return;
         }
 
-        var records = taken.Select(e => new LoggedEvent(Shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event)).ToList();
+        var records = taken.Select(e => e.ToLogged(Shopper)).ToList();
         try
         {
             var applied = await AdoptAsync(records, writeBehind: false);
@@ -369,7 +369,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
 
     public async Task<Adoption> Adopt(ImmutableArray<UnsavedEvent> unsaved, SiloAddress from)
     {
-        var records = unsaved.Select(e => new LoggedEvent(Shopper, e.Seq, e.LoggedAt, e.Source, e.Bot, e.Event));
+        var records = unsaved.Select(e => e.ToLogged(Shopper));
         var here = from.Equals(GrainContext.Address.SiloAddress);
         return new Adoption(await AdoptAsync(records, writeBehind: here), Written: !here);
     }
