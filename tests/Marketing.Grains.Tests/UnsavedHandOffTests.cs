@@ -89,6 +89,32 @@ public sealed class UnsavedHandOffTests
     }
 
     [Fact]
+    public void A_peer_that_holds_nothing_is_asked_no_more_once_it_has_had_time_to_hand_off()
+    {
+        var self = Silo(1);
+        var peer = Silo(2);
+        var other = Silo(3);
+        var membership = new FixedMembership();
+        var time = new ManualTime();
+        var handOff = new UnsavedHandOff(null!, new LocalSilo(self), membership, new WriteBehindTracker(time), time, NullLogger<UnsavedHandOff>.Instance);
+        membership.Set((self, SiloStatus.Active), (peer, SiloStatus.Active), (other, SiloStatus.Active), (Silo(4), SiloStatus.Dead));
+        Assert.Equal([peer, other], handOff.PeersToAsk().OrderBy(s => s.Endpoint.Port));
+
+        // Right after the death an empty answer proves nothing: the peer may not have handled the death yet.
+        handOff.PeerAnswered(peer, 0);
+        Assert.Equal([peer, other], handOff.PeersToAsk().OrderBy(s => s.Endpoint.Port));
+
+        time.Advance(UnsavedHandOff.PeerQuietAfter);
+        handOff.PeerAnswered(peer, 0);
+        handOff.PeerAnswered(other, 3);
+        Assert.Equal([other], handOff.PeersToAsk());
+
+        // Another death: every peer may hold events again.
+        membership.Set((self, SiloStatus.Active), (peer, SiloStatus.Active), (other, SiloStatus.Dead), (Silo(4), SiloStatus.Dead));
+        Assert.Equal([peer], handOff.PeersToAsk());
+    }
+
+    [Fact]
     public void A_silo_that_starts_with_a_dead_member_asks_its_peers_at_once()
     {
         var self = Silo(1);

@@ -23,7 +23,9 @@ namespace Marketing.Grains.Users;
 /// A next activation on another silo may come first: a call for the shopper arrives there before the delivery.
 /// For a while after a silo died (<see cref="PeerWindow"/>, seen here or already dead when this silo started), a new
 /// activation therefore asks every other active silo for its events (<see cref="PeersToAsk"/>,
-/// <see cref="IUnsavedHandOffGrain"/>) before it serves anything.
+/// <see cref="IUnsavedHandOffGrain"/>) before it serves anything, until that silo answers, at least
+/// <see cref="PeerQuietAfter"/> after the death, that it holds nobody's events: a restarted silo replaying the dead
+/// one's tail activates thousands of shoppers, and each ask is a round trip before the shopper serves.
 /// </para>
 /// </summary>
 public sealed partial class UnsavedHandOff(
@@ -40,6 +42,12 @@ public sealed partial class UnsavedHandOff(
     /// </summary>
     public static readonly TimeSpan PeerWindow = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// How long after a death a silo is asked even when it answers that it holds nothing: it may not have handled
+    /// the death yet, and Orleans deactivates the activations whose directory entries died over a moment, not at once.
+    /// </summary>
+    public static readonly TimeSpan PeerQuietAfter = TimeSpan.FromSeconds(10);
+
     /// <summary>How long events wait for the shopper's next activation on this silo before they are delivered to it.</summary>
     public static readonly TimeSpan DeliveryDelay = TimeSpan.FromSeconds(2);
 
@@ -51,6 +59,7 @@ public sealed partial class UnsavedHandOff(
     private readonly SemaphoreSlim _deliveries = new(ConcurrentDeliveries);
     private readonly Lock _deathsLock = new();
     private readonly HashSet<SiloAddress> _deadSeen = [];
+    private readonly HashSet<SiloAddress> _peersEmptied = [];
     private MembershipVersion _versionSeen = MembershipVersion.MinValue;
     private long? _lastDeathSeen;
 
@@ -112,6 +121,7 @@ public sealed partial class UnsavedHandOff(
                     if (member.Status == SiloStatus.Dead && _deadSeen.Add(member.SiloAddress))
                     {
                         _lastDeathSeen = now;
+                        _peersEmptied.Clear();
                     }
                 }
             }
@@ -120,9 +130,32 @@ public sealed partial class UnsavedHandOff(
             {
                 return [];
             }
+
+            return [.. snapshot.Members.Values
+                .Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress) && !_peersEmptied.Contains(m.SiloAddress))
+                .Select(m => m.SiloAddress)];
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="peer"/> answered that it holds <paramref name="waiting"/> shoppers' events: once none, and
+    /// <see cref="PeerQuietAfter"/> after the last death, it is not asked again until another silo dies.
+    /// </summary>
+    public void PeerAnswered(SiloAddress peer, int waiting)
+    {
+        if (waiting > 0)
+        {
+            return;
         }
 
-        return [.. snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress)).Select(m => m.SiloAddress)];
+        var now = time.GetTimestamp();
+        lock (_deathsLock)
+        {
+            if (_lastDeathSeen is { } death && time.GetElapsedTime(death, now) >= PeerQuietAfter)
+            {
+                _peersEmptied.Add(peer);
+            }
+        }
     }
 
     private async Task DeliverAsync(string shopper)

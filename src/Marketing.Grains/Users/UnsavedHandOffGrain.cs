@@ -11,27 +11,35 @@ public interface IUnsavedHandOffGrain : IGrainWithStringKey
     /// until <see cref="Written"/>, and may still be delivered meanwhile: applying them twice is harmless (by event id).
     /// </summary>
     [Alias("Take")]
-    Task<ImmutableArray<UnsavedEvent>> Take(string shopper);
+    Task<HandOffCopy> Take(string shopper);
 
     /// <summary>The caller stored the events it copied, logged up to <paramref name="loggedUpTo"/>: they are dropped here.</summary>
     [Alias("Written")]
     Task Written(string shopper, DateTimeOffset loggedUpTo);
 }
 
+/// <summary>
+/// What <see cref="IUnsavedHandOffGrain.Take"/> answers: the events waiting for the shopper (empty when none), and
+/// how many shoppers' events that silo still holds, so the asking silo can stop asking once it holds none.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mk.HandOffCopy")]
+public readonly record struct HandOffCopy([property: Id(0)] ImmutableArray<UnsavedEvent> Events, [property: Id(1)] int Waiting);
+
 /// <summary>Keyed by the silo it answers for, and placed there (<see cref="SiloBoundPlacementAttribute"/>).</summary>
 [SiloBoundPlacement]
 [Reentrant]
 internal sealed class UnsavedHandOffGrain(UnsavedHandOff handOff, ILocalSiloDetails silo) : Grain, IUnsavedHandOffGrain
 {
-    public Task<ImmutableArray<UnsavedEvent>> Take(string shopper)
+    public Task<HandOffCopy> Take(string shopper)
     {
         // Placed elsewhere because the silo it names is gone: what that silo held went with it.
-        if (!IsOnItsSilo || handOff.Peek(shopper) is not { } records)
+        if (!IsOnItsSilo)
         {
-            return Task.FromResult(ImmutableArray<UnsavedEvent>.Empty);
+            return Task.FromResult(new HandOffCopy([], 0));
         }
 
-        return Task.FromResult(records.Select(UnsavedEvent.Of).ToImmutableArray());
+        var events = handOff.Peek(shopper) is { } records ? records.Select(UnsavedEvent.Of).ToImmutableArray() : [];
+        return Task.FromResult(new HandOffCopy(events, handOff.Waiting));
     }
 
     public Task Written(string shopper, DateTimeOffset loggedUpTo)

@@ -132,7 +132,9 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         ImmutableArray<UnsavedEvent> taken;
         try
         {
-            taken = await holder.Take(Shopper).WaitAsync(PeerHandOffTimeout);
+            var copy = await holder.Take(Shopper).WaitAsync(PeerHandOffTimeout);
+            _handOff.PeerAnswered(peer, copy.Waiting);
+            taken = copy.Events;
         }
         catch (Exception ex)
         {
