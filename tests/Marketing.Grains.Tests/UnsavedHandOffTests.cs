@@ -67,7 +67,7 @@ public sealed class UnsavedHandOffTests
         var gone = Silo(3);
         var membership = new FixedMembership();
         var time = new ManualTime();
-        var handOff = new UnsavedHandOff(null!, new LocalSilo(self), membership, new WriteBehindTracker(time), time, NullLogger<UnsavedHandOff>.Instance);
+        var handOff = HandOffOn(self, membership, time);
 
         membership.Set((self, SiloStatus.Active), (peer, SiloStatus.Active), (gone, SiloStatus.Active));
         Assert.Empty(handOff.PeersToAsk());
@@ -96,7 +96,7 @@ public sealed class UnsavedHandOffTests
         var other = Silo(3);
         var membership = new FixedMembership();
         var time = new ManualTime();
-        var handOff = new UnsavedHandOff(null!, new LocalSilo(self), membership, new WriteBehindTracker(time), time, NullLogger<UnsavedHandOff>.Instance);
+        var handOff = HandOffOn(self, membership, time);
         membership.Set((self, SiloStatus.Active), (peer, SiloStatus.Active), (other, SiloStatus.Active), (Silo(4), SiloStatus.Dead));
         Assert.Equal([peer, other], handOff.PeersToAsk().OrderBy(s => s.Endpoint.Port));
 
@@ -122,10 +122,13 @@ public sealed class UnsavedHandOffTests
         var membership = new FixedMembership();
         var time = new ManualTime();
         membership.Set((self, SiloStatus.Active), (peer, SiloStatus.Active), (Silo(3), SiloStatus.Dead));
-        var handOff = new UnsavedHandOff(null!, new LocalSilo(self), membership, new WriteBehindTracker(time), time, NullLogger<UnsavedHandOff>.Instance);
+        var handOff = HandOffOn(self, membership, time);
 
         Assert.Equal([peer], handOff.PeersToAsk());
     }
+
+    private static UnsavedHandOff HandOffOn(SiloAddress self, FixedMembership membership, ManualTime time) =>
+        new(null!, new LocalSilo(self), membership, new WriteBehindTracker(time), time, NullLogger<UnsavedHandOff>.Instance);
 
     private static SiloAddress Silo(int n) => SiloAddress.New(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 11110 + n), 1);
 
