@@ -104,7 +104,8 @@ public sealed partial class UnsavedHandOff(
 
     /// <summary>
     /// The other active silos a new activation should ask for its handed-off events: none, unless a silo died less
-    /// than <see cref="PeerWindow"/> ago (no I/O: the membership snapshot is compared by version).
+    /// than <see cref="PeerWindow"/> ago, and then not those that answered they hold nothing
+    /// (<see cref="PeerAnswered"/>). No I/O: the membership snapshot is compared by version.
     /// </summary>
     public IReadOnlyList<SiloAddress> PeersToAsk()
     {
