@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Orleans.Runtime.Messaging;
 
 namespace Marketing.Client;
@@ -6,8 +7,10 @@ namespace Marketing.Client;
 /// Retries a grain call that failed because a silo could not be reached, for as long as the cluster may need to
 /// notice that the silo died and place its grains elsewhere (seconds). A rejected message was never run, so it is
 /// always sent again; a call whose silo died while it was pending may have run, so it is sent again only when the
-/// caller says running it twice is harmless (events with ids are: the shopper counts an id once). A timeout is not
-/// retried: the caller has already waited long.
+/// caller says running it twice is harmless (events with ids are: the shopper counts an id once). Such a call is
+/// also sent again when it goes unanswered for an attempt's time: a call pending on a silo that was killed is never
+/// answered, and Orleans would wait out its whole response timeout. Orleans' own timeout is not retried: the caller
+/// has already waited long.
 /// </summary>
 public static class ClusterRetry
 {
@@ -16,32 +19,51 @@ public static class ClusterRetry
 
     /// <summary>
     /// Runs <paramref name="call"/>, and again after growing pauses (50 ms up to 1 s) while it fails for an
-    /// unreachable silo and <paramref name="budget"/> lasts; then the last failure is thrown.
+    /// unreachable silo and <paramref name="budget"/> lasts, counted from the first failure; then the last failure is
+    /// thrown. When <paramref name="mayRunTwice"/>, an attempt unanswered after <paramref name="attemptTimeout"/>
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: never) counts as such a failure, a <see cref="TimeoutException"/>.
     /// <paramref name="onRetry"/> hears each failure that is retried.
     /// </summary>
     public static async Task<T> RunAsync<T>(
         Func<Task<T>> call,
         bool mayRunTwice,
         TimeSpan budget,
+        TimeSpan attemptTimeout,
         TimeProvider time,
         Action<Exception>? onRetry = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(time);
-        var started = time.GetTimestamp();
+        var bounded = mayRunTwice && attemptTimeout != Timeout.InfiniteTimeSpan;
         var delay = FirstDelay;
+        long? failingSince = null;
         while (true)
         {
+            Exception failure;
+            var attempt = call();
             try
             {
-                return await call().ConfigureAwait(false);
+                return await (bounded ? attempt.WaitAsync(attemptTimeout, time, cancellationToken) : attempt).ConfigureAwait(false);
             }
-            catch (Exception e) when (IsRetryable(e, mayRunTwice) && time.GetElapsedTime(started) + delay <= budget)
+            catch (TimeoutException e) when (bounded && !ReferenceEquals(e, attempt.Exception?.InnerException))
             {
-                onRetry?.Invoke(e);
+                // Unanswered, not timed out by Orleans: the silo may have died holding it. What it ends with no longer matters.
+                Forget(attempt);
+                failure = new TimeoutException($"No answer from the silo within {attemptTimeout.TotalSeconds:0.###} s.", e);
+            }
+            catch (Exception e) when (IsRetryable(e, mayRunTwice))
+            {
+                failure = e;
             }
 
+            failingSince ??= time.GetTimestamp();
+            if (time.GetElapsedTime(failingSince.Value) + delay > budget)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
+            onRetry?.Invoke(failure);
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestDelay.Ticks));
         }
@@ -57,4 +79,11 @@ public static class ClusterRetry
         OrleansMessageRejectionException or ConnectionFailedException => true,
         _ => false,
     };
+
+    private static void Forget(Task attempt) =>
+        attempt.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 }

@@ -70,6 +70,57 @@ public sealed class FailureTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Events_left_unanswered_by_a_silo_that_died_holding_them_are_sent_again_and_count_once()
+    {
+        var user = $"unanswered-{Guid.NewGuid():N}";
+        await using var gateway = new FailingGateway(fixture, failure: null, AttemptTimeout("00:00:00.500"), failFirst: 1);
+        var client = GatewayFactory.WithKey(gateway.CreateClient(), GatewayFixture.StorefrontKey);
+
+        var response = await client.PostJsonAsync("/events", $$"""[{"eventId":"a1","userId":"{{user}}","type":"view","sku":"s1"},{"eventId":"a2","userId":"{{user}}","type":"click","sku":"s1"}]""");
+
+        // On a busy machine the real call may outlast an attempt too and go a third time: still counted once.
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(gateway.Calls >= 2, $"the events were sent {gateway.Calls} time(s)");
+        var shopper = await fixture.Client(GatewayFixture.StorefrontKey).GetFromJsonAsync<JsonElement>($"/users/{user}");
+        Assert.Equal(["click", "view"], shopper.GetProperty("recentEvents").EnumerateArray().Select(e => e.GetProperty("type").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task A_shoppers_call_too_large_to_be_recognised_when_resent_is_not_sent_again_when_unanswered()
+    {
+        var gateway = new FailingGateway(fixture, failure: null, AttemptTimeout("00:00:00.100"));
+        var client = GatewayFactory.WithKey(gateway.CreateClient(), GatewayFixture.StorefrontKey);
+        var nine = string.Join(',', Enumerable.Range(0, 9).Select(i => $$"""{"eventId":"q{{i}}","userId":"u9q","type":"view","sku":"s1"}"""));
+
+        var post = client.PostJsonAsync("/events", $"[{nine}]");
+        var first = await Task.WhenAny(post, Task.Delay(TimeSpan.FromSeconds(1)));
+
+        Assert.NotSame(post, first);
+        Assert.Equal(1, gateway.Calls);
+        await gateway.DisposeAsync();
+        await post.WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
+    [Fact]
+    public async Task A_call_of_more_than_eight_events_is_sent_again_once_the_silos_said_their_shoppers_recognise_that_many()
+    {
+        var user = $"large-resend-{Guid.NewGuid():N}";
+        await using var gateway = new FailingGateway(fixture, failure: null, AttemptTimeout("00:00:00.500"), failFirst: 1, passFirst: 1);
+        var client = GatewayFactory.WithKey(gateway.CreateClient(), GatewayFixture.StorefrontKey);
+        var ten = string.Join(',', Enumerable.Range(1, 10).Select(i => $$"""{"eventId":"w{{i}}","userId":"{{user}}","type":"view","sku":"s1"}"""));
+
+        // The first answer tells the gateway the silos' dedupe window (64 by default), so ten events may go again.
+        var first = await client.PostJsonAsync("/events", $$"""{"eventId":"w0","userId":"{{user}}","type":"view","sku":"s1"}""");
+        var response = await client.PostJsonAsync("/events", $"[{ten}]").WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(gateway.Calls >= 3, $"the shopper was called {gateway.Calls} time(s)");
+        var shopper = await fixture.Client(GatewayFixture.StorefrontKey).GetFromJsonAsync<JsonElement>($"/users/{user}");
+        Assert.Equal(11, shopper.GetProperty("eventCount").GetInt64());
+    }
+
+    [Fact]
     public async Task A_timeout_is_a_503()
     {
         await using var gateway = new FailingGateway(fixture, new TimeoutException("no answer"));
@@ -122,15 +173,18 @@ public sealed class FailureTests(GatewayFixture fixture)
 
     private static Dictionary<string, string?> RetryFor(string time) => new() { ["Api:Events:UnavailableRetryTime"] = time };
 
+    private static Dictionary<string, string?> AttemptTimeout(string time) => new() { ["Api:Events:AttemptTimeout"] = time };
+
     /// <summary>
-    /// The gateway with a grain factory whose grain calls fail with the given exception: every call, or only the first
-    /// <c>failFirst</c>, after which calls go to the test cluster's real grains.
+    /// The gateway with a grain factory whose grain calls fail with the given exception (none: are never answered,
+    /// as when their silo was killed holding them): every call, or only the first <c>failFirst</c> after the first
+    /// <c>passFirst</c>; the others go to the test cluster's real grains.
     /// </summary>
-    private sealed class FailingGateway(GatewayFixture fixture, Exception failure, IReadOnlyDictionary<string, string?>? settings = null, int failFirst = int.MaxValue)
+    private sealed class FailingGateway(GatewayFixture fixture, Exception? failure, IReadOnlyDictionary<string, string?>? settings = null, int failFirst = int.MaxValue, int passFirst = 0)
         : IAsyncDisposable
     {
         private readonly GatewayFactory _factory = new(fixture, settings);
-        private readonly Failing.Counter _calls = new(failFirst);
+        private readonly Failing.Counter _calls = new(failFirst, passFirst);
         private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>? _failing;
 
         /// <summary>Grain calls made so far, failed or not.</summary>
@@ -145,6 +199,8 @@ public sealed class FailureTests(GatewayFixture fixture)
 
         public async ValueTask DisposeAsync()
         {
+            // Unanswered calls end now, so the gateway's requests waiting on them end and it can stop.
+            _calls.ReleaseUnanswered();
             if (_failing is not null)
             {
                 await _failing.DisposeAsync();
@@ -156,15 +212,16 @@ public sealed class FailureTests(GatewayFixture fixture)
 
     /// <summary>
     /// A proxy for any interface: methods returning grains return proxies of those grains; task-returning methods
-    /// fail while <see cref="Counter"/> says so, then run on the real object; the rest throw.
+    /// fail (or, without a failure, never complete) while <see cref="Counter"/> says so, then run on the real object;
+    /// the rest throw.
     /// </summary>
     public class Failing : DispatchProxy
     {
         private object _target = null!;
-        private Exception _failure = null!;
+        private Exception? _failure;
         private Counter _counter = null!;
 
-        public static T Create<T>(object target, Exception failure, Counter counter) => (T)Create(typeof(T), target, failure, counter);
+        public static T Create<T>(object target, Exception? failure, Counter counter) => (T)Create(typeof(T), target, failure, counter);
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
@@ -176,12 +233,17 @@ public sealed class FailureTests(GatewayFixture fixture)
 
             if (returns != typeof(Task) && !(returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(Task<>)))
             {
-                throw _failure;
+                throw _failure ?? new NotSupportedException(targetMethod.Name);
             }
 
             if (!_counter.NextFails())
             {
                 return targetMethod.Invoke(_target, args);
+            }
+
+            if (_failure is null)
+            {
+                return _counter.Unanswered(returns);
             }
 
             if (returns == typeof(Task))
@@ -193,7 +255,7 @@ public sealed class FailureTests(GatewayFixture fixture)
             return fromException.MakeGenericMethod(returns.GetGenericArguments()[0]).Invoke(null, [_failure]);
         }
 
-        private static object Create(Type type, object target, Exception failure, Counter counter)
+        private static object Create(Type type, object target, Exception? failure, Counter counter)
         {
             var proxy = (Failing)Create(type, typeof(Failing));
             proxy._target = target;
@@ -202,14 +264,56 @@ public sealed class FailureTests(GatewayFixture fixture)
             return proxy;
         }
 
-        /// <summary>Counts grain calls; the first <c>failures</c> fail.</summary>
-        public sealed class Counter(int failures)
+        /// <summary>Counts grain calls; the first <c>failures</c> after the first <c>passes</c> fail.</summary>
+        public sealed class Counter(int failures, int passes = 0)
         {
             private int _calls;
 
             public int Calls => Volatile.Read(ref _calls);
 
-            public bool NextFails() => Interlocked.Increment(ref _calls) <= failures;
+            private readonly List<CancellationTokenSource> _unanswered = [];
+
+            public bool NextFails() => Interlocked.Increment(ref _calls) is var call && call > passes && call - passes <= failures;
+
+            /// <summary>A task of type <paramref name="returns"/> that ends (cancelled) only at <see cref="ReleaseUnanswered"/>.</summary>
+            public object Unanswered(Type returns)
+            {
+                var release = new CancellationTokenSource();
+                lock (_unanswered)
+                {
+                    _unanswered.Add(release);
+                }
+
+                var never = Task.Delay(Timeout.Infinite, release.Token);
+                if (returns == typeof(Task))
+                {
+                    return never;
+                }
+
+                var result = returns.GetGenericArguments()[0];
+                var convert = typeof(Counter).GetMethod(nameof(Never), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(result);
+                return convert.Invoke(null, [never])!;
+            }
+
+            public void ReleaseUnanswered()
+            {
+                lock (_unanswered)
+                {
+                    foreach (var release in _unanswered)
+                    {
+                        release.Cancel();
+                        release.Dispose();
+                    }
+
+                    _unanswered.Clear();
+                }
+            }
+
+            private static async Task<T> Never<T>(Task never)
+            {
+                await never;
+                throw new InvalidOperationException("unreachable");
+            }
         }
     }
 }

@@ -64,9 +64,14 @@ public sealed record ShopperEvent
     }
 }
 
-/// <summary>What the shopper's grain did with a batch: counted, recognised as resent, or kept out as bot traffic.</summary>
+/// <summary>
+/// What the shopper's grain did with a batch: counted, recognised as resent, or kept out as bot traffic; and how many
+/// of a shopper's latest event ids its grain recognises when they are sent again (its silo's <c>Events:DedupeWindow</c>;
+/// 0 from a silo of an older build), which tells a caller how large a call it may safely resend.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mk.TrackResult")]
 public sealed record TrackResult(
     [property: Id(0)] int Accepted,
     [property: Id(1)] int Duplicates,
-    [property: Id(2)] bool FlaggedAsBot);
+    [property: Id(2)] bool FlaggedAsBot,
+    [property: Id(3)] int DedupeWindow = 0);

@@ -13,4 +13,14 @@ public sealed class EventGatewayOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Api:Events:UnavailableRetryTime must be between 0 and 1 minute.")]
     public TimeSpan UnavailableRetryTime { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a shopper's call may go unanswered before its events are sent again. A call pending on a silo that
+    /// was killed is never answered (Orleans gives up only after its 30 s response timeout); events have ids, so a
+    /// resent call counts them once. Only calls small enough for the shopper to recognise are resent, as for an
+    /// unreachable silo (see <c>EventIngestion</c>); then <see cref="UnavailableRetryTime"/> applies from this first
+    /// failure on.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ErrorMessage = "Api:Events:AttemptTimeout must be between 100 ms and 5 minutes.")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -11,7 +11,9 @@ namespace Marketing.Api.Events;
 /// Takes a request's events to their shoppers' grains: read under the size limit, check everything, then one
 /// <c>Track</c> call per shopper, all at once. Answers only after every call has completed, because a completed
 /// <c>Track</c> means the events are durable and the shop may forget them. A call that finds its silo unreachable
-/// is sent again for a while (<see cref="EventGatewayOptions.UnavailableRetryTime"/>, see <see cref="ClusterRetry"/>).
+/// or goes unanswered (its silo was killed holding it) is sent again for a while
+/// (<see cref="EventGatewayOptions.UnavailableRetryTime"/>, <see cref="EventGatewayOptions.AttemptTimeout"/>, see
+/// <see cref="ClusterRetry"/>).
 /// </summary>
 public sealed partial class EventIngestion
 {
@@ -20,10 +22,14 @@ public sealed partial class EventIngestion
     /// <summary>The least a silo's <c>Events:DedupeWindow</c> may be set to.</summary>
     private const int SmallestDedupeWindow = 8;
 
+    // The smallest dedupe window the silos have reported (TrackResult.DedupeWindow); 0 until one has.
+    private int _reportedWindow;
+
     private readonly IGrainFactory _grains;
     private readonly ShopperPseudonym _pseudonym;
     private readonly RequestLimitsOptions _limits;
     private readonly TimeSpan _retryTime;
+    private readonly TimeSpan _attemptTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger<EventIngestion> _logger;
     private readonly Counter<long> _accepted;
@@ -44,13 +50,14 @@ public sealed partial class EventIngestion
         _pseudonym = pseudonym;
         _limits = limits.Value;
         _retryTime = options.Value.UnavailableRetryTime;
+        _attemptTimeout = options.Value.AttemptTimeout;
         _time = time;
         _logger = logger;
         var meter = meters.Create(MeterName);
         _accepted = meter.CreateCounter<long>("marketing.gateway.events.accepted", "{event}", "Events the shoppers' grains recorded.");
         _duplicates = meter.CreateCounter<long>("marketing.gateway.events.duplicates", "{event}", "Resent events recognised by their id.");
         _rejectedRequests = meter.CreateCounter<long>("marketing.gateway.events.rejected_requests", "{request}", "Event requests refused as invalid.");
-        _retries = meter.CreateCounter<long>("marketing.gateway.events.retries", "{call}", "Shopper calls sent again because their silo could not be reached.");
+        _retries = meter.CreateCounter<long>("marketing.gateway.events.retries", "{call}", "Shopper calls sent again because their silo could not be reached or did not answer.");
     }
 
     public async Task<IResult> IngestAsync(HttpContext http, EventSource source, CancellationToken cancellationToken)
@@ -77,12 +84,15 @@ public sealed partial class EventIngestion
         }
 
         // Every event has an id (it is required), and a shopper recognises the ids of its last Events:DedupeWindow
-        // events (at least 8), so a call of that many events that may have run already can be sent again.
-        var results = await Task.WhenAll(batch.ByUser.Select(shopper =>
+        // events, so a call that may have run already can be sent again if it is small enough to be recognised.
+        var resendable = ResendableEvents();
+        var results = await Task.WhenAll(batch.ByUser.Select(async shopper =>
         {
             var grain = _grains.GetShopper(_pseudonym, shopper.Key);
-            var mayRunTwice = shopper.Value.Length <= SmallestDedupeWindow;
-            return ClusterRetry.RunAsync(() => grain.Track(shopper.Value, source), mayRunTwice, _retryTime, _time, OnRetry, cancellationToken);
+            var mayRunTwice = shopper.Value.Length <= resendable;
+            var result = await ClusterRetry.RunAsync(() => grain.Track(shopper.Value, source), mayRunTwice, _retryTime, _attemptTimeout, _time, OnRetry, cancellationToken);
+            Reported(result.DedupeWindow);
+            return result;
         }));
 
         var summary = new TrackSummary(
@@ -93,6 +103,31 @@ public sealed partial class EventIngestion
         _accepted.Add(summary.Accepted);
         _duplicates.Add(summary.Duplicates);
         return TypedResults.Accepted((string?)null, summary);
+    }
+
+    /// <summary>
+    /// The most events of one shopper a call may hold and still be sent again: half the smallest dedupe window the
+    /// silos have reported (so the shopper's other events meanwhile cannot push these ids out), and never fewer than
+    /// the least window a silo may have; that least window until a silo has reported.
+    /// </summary>
+    private int ResendableEvents()
+    {
+        var reported = Volatile.Read(ref _reportedWindow);
+        return reported == 0 ? SmallestDedupeWindow : Math.Max(SmallestDedupeWindow, reported / 2);
+    }
+
+    private void Reported(int window)
+    {
+        if (window < SmallestDedupeWindow)
+        {
+            return;
+        }
+
+        var seen = Volatile.Read(ref _reportedWindow);
+        while ((seen == 0 || window < seen) && Interlocked.CompareExchange(ref _reportedWindow, window, seen) is var before && before != seen)
+        {
+            seen = before;
+        }
     }
 
     private void OnRetry(Exception failure)

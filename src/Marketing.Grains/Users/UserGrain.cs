@@ -230,7 +230,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         var duplicates = events.Length - accepted.Count;
         if (accepted.Count == 0)
         {
-            return new TrackResult(0, duplicates, State.IsBot);
+            return new TrackResult(0, duplicates, State.IsBot, _options.DedupeWindow);
         }
 
         var bot = State.IsBot
@@ -274,7 +274,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         KeepUnsaved(records);
 
         _write.Schedule();
-        return new TrackResult(records.Length, duplicates, bot);
+        return new TrackResult(records.Length, duplicates, bot, _options.DedupeWindow);
     }
 
     public Task<UserView> Get() => Task.FromResult(ShopperHistory.ToView(Shopper, State));
