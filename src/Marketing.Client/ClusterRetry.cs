@@ -21,7 +21,8 @@ public static class ClusterRetry
     /// Runs <paramref name="call"/>, and again after growing pauses (50 ms up to 1 s) while it fails for an
     /// unreachable silo and <paramref name="budget"/> lasts, counted from the first failure; then the last failure is
     /// thrown. When <paramref name="mayRunTwice"/>, an attempt unanswered after <paramref name="attemptTimeout"/>
-    /// (<see cref="Timeout.InfiniteTimeSpan"/>: never) counts as such a failure, a <see cref="TimeoutException"/>.
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: never; twice as long for each attempt after one left unanswered)
+    /// counts as such a failure, a <see cref="TimeoutException"/>.
     /// <paramref name="onRetry"/> hears each failure that is retried.
     /// </summary>
     public static async Task<T> RunAsync<T>(
@@ -36,6 +37,7 @@ public static class ClusterRetry
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(time);
         var bounded = mayRunTwice && attemptTimeout != Timeout.InfiniteTimeSpan;
+        var timeout = attemptTimeout;
         var delay = FirstDelay;
         long? failingSince = null;
         while (true)
@@ -44,13 +46,16 @@ public static class ClusterRetry
             var attempt = call();
             try
             {
-                return await (bounded ? attempt.WaitAsync(attemptTimeout, time, cancellationToken) : attempt).ConfigureAwait(false);
+                return await (bounded ? attempt.WaitAsync(timeout, time, cancellationToken) : attempt).ConfigureAwait(false);
             }
             catch (TimeoutException e) when (bounded && !ReferenceEquals(e, attempt.Exception?.InnerException))
             {
-                // Unanswered, not timed out by Orleans: the silo may have died holding it. What it ends with no longer matters.
+                // Unanswered, not timed out by Orleans: the silo may have died holding it. What it ends with no longer
+                // matters. The next attempt gets twice as long: right after a crash a new activation is slow to start
+                // (it loads the dead silo's log tail), and should not be given up on as if it were lost too.
                 Forget(attempt);
-                failure = new TimeoutException($"No answer from the silo within {attemptTimeout.TotalSeconds:0.###} s.", e);
+                failure = new TimeoutException($"No answer from the silo within {timeout.TotalSeconds:0.###} s.", e);
+                timeout = TimeSpan.FromTicks(Math.Min(timeout.Ticks * 2, TimeSpan.FromMinutes(10).Ticks));
             }
             catch (Exception e) when (IsRetryable(e, mayRunTwice))
             {

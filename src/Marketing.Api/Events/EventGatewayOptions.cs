@@ -15,7 +15,8 @@ public sealed class EventGatewayOptions
     public TimeSpan UnavailableRetryTime { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long a shopper's call may go unanswered before its events are sent again. A call pending on a silo that
+    /// How long a shopper's call may go unanswered before its events are sent again (each later attempt may take
+    /// twice as long as the one before). A call pending on a silo that
     /// was killed is never answered (Orleans gives up only after its 30 s response timeout); events have ids, so a
     /// resent call counts them once. Only calls small enough for the shopper to recognise are resent, as for an
     /// unreachable silo (see <c>EventIngestion</c>); then <see cref="UnavailableRetryTime"/> applies from this first
