@@ -10,6 +10,9 @@
 # (10003, the event log's account), AZURITE_CATALOGUE_PORT (10004, the catalogue's account), AZURITE_DATA
 # (<repo>/.data/azurite). The connection strings are also written to $AZURITE_DATA/connection-string,
 # $AZURITE_DATA/event-log/connection-string and $AZURITE_DATA/catalogue/connection-string.
+# AZURITE_IN_MEMORY: for benchmarks only, a comma-separated list of the accounts (cluster, log, catalogue) that keep
+# everything in memory (Azurite's --inMemoryPersistence): no metadata database written every 5 s, and nothing left once
+# that Azurite stops. Shows what the emulator's own saves cost; Azure Storage has none of them.
 #
 # Why the log has an account of its own: Azurite keeps each account's blob metadata in one in-memory database that it
 # writes out whole, blocking, every 5 s while anything changed: about 1 KB per blob, so with tens of thousands of
@@ -79,10 +82,26 @@ catalogue_conn="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$k
 $separate_catalogue && printf '%s\n' "$catalogue_conn" > "$catalogue_data/connection-string"
 
 flags=(--silent --skipApiVersionCheck --loose --disableTelemetry)
+in_memory() { # ACCOUNT: whether AZURITE_IN_MEMORY names it
+  case ",${AZURITE_IN_MEMORY:-}," in
+    *",$1,"*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+in_memory_list=${AZURITE_IN_MEMORY:-}
+for account_name in ${in_memory_list//,/ }; do
+  case "$account_name" in
+    cluster|log|catalogue) log "note: the $account_name account keeps its data in memory only (AZURITE_IN_MEMORY); it is gone when Azurite stops." ;;
+    *) die "AZURITE_IN_MEMORY takes cluster, log and catalogue, comma-separated (got '$account_name')" ;;
+  esac
+done
+store() { # ACCOUNT FOLDER: where Azurite keeps the account (Azurite refuses a folder with --inMemoryPersistence)
+  if in_memory "$1"; then echo --inMemoryPersistence; else echo "--location=$2"; fi
+}
 args=(--blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1
-      --blobPort "$blob" --queuePort "$queue" --tablePort "$table" --location "$data" "${flags[@]}")
-log_args=(--blobHost 127.0.0.1 --blobPort "$log_port" --location "$log_data" "${flags[@]}")
-catalogue_args=(--blobHost 127.0.0.1 --blobPort "$catalogue_port" --location "$catalogue_data" "${flags[@]}")
+      --blobPort "$blob" --queuePort "$queue" --tablePort "$table" "$(store cluster "$data")" "${flags[@]}")
+log_args=(--blobHost 127.0.0.1 --blobPort "$log_port" "$(store log "$log_data")" "${flags[@]}")
+catalogue_args=(--blobHost 127.0.0.1 --blobPort "$catalogue_port" "$(store catalogue "$catalogue_data")" "${flags[@]}")
 
 start_one() { # BINARY LOGFILE ARGS...: starts one Azurite process (a child of this shell); its pid in $started
   local binary=$1 logfile=$2
