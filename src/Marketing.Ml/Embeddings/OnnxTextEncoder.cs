@@ -46,7 +46,7 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
 
         _input = new WordPieceInput(vocabPath, settings.LowerCase, settings.MaxTokens);
         _maxBatchSize = settings.MaxBatchSize;
-        (_session, _sessionOptions, Provider) = OpenSession(modelPath, settings, log);
+        (_session, _sessionOptions, Provider, Precision) = OpenSession(modelPath, settings, log);
         try
         {
             foreach (var (name, meta) in _session.InputMetadata)
@@ -91,13 +91,16 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
             throw;
         }
 
-        LogLoaded(log, Path.GetFileName(Path.GetDirectoryName(modelPath)) ?? modelPath, Provider, Dimensions, MaxTokens);
+        LogLoaded(log, Path.GetFileName(Path.GetDirectoryName(modelPath)) ?? modelPath, Provider, Precision, Dimensions, MaxTokens);
     }
 
     public int Dimensions { get; }
 
     /// <summary>The execution provider inference actually runs on.</summary>
     public ExecutionProviderKind Provider { get; }
+
+    /// <summary>The arithmetic the weight matrices actually run in: <see cref="EncoderPrecision.Float32"/> on CUDA.</summary>
+    public EncoderPrecision Precision { get; }
 
     public int MaxTokens => _input.MaxTokens;
 
@@ -294,7 +297,7 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
         }
     }
 
-    private static (InferenceSession Session, SessionOptions Options, ExecutionProviderKind Provider) OpenSession(
+    private static (InferenceSession Session, SessionOptions Options, ExecutionProviderKind Provider, EncoderPrecision Precision) OpenSession(
         string modelPath, EncoderOptions settings, ILogger log)
     {
         if (settings.ExecutionProvider != ExecutionProviderPreference.Cpu)
@@ -307,7 +310,7 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
                 // ONNX Runtime prints its own error when the CUDA libraries are missing; the fallback is ours to report.
                 environment.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
                 cudaOptions.AppendExecutionProvider_CUDA(0);
-                return (new InferenceSession(modelPath, cudaOptions), cudaOptions, ExecutionProviderKind.Cuda);
+                return (new InferenceSession(modelPath, cudaOptions), cudaOptions, ExecutionProviderKind.Cuda, EncoderPrecision.Float32);
             }
             catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or NotSupportedException)
             {
@@ -328,7 +331,18 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
         var cpuOptions = NewSessionOptions(settings);
         try
         {
-            return (new InferenceSession(modelPath, cpuOptions), cpuOptions, ExecutionProviderKind.Cpu);
+            if (settings.Precision == EncoderPrecision.Int8)
+            {
+                var int8 = Int8Weights.Quantize(File.ReadAllBytes(modelPath));
+                if (int8.MatricesQuantized > 0)
+                {
+                    return (new InferenceSession(int8.Model, cpuOptions), cpuOptions, ExecutionProviderKind.Cpu, EncoderPrecision.Int8);
+                }
+
+                LogNothingToQuantize(log, modelPath);
+            }
+
+            return (new InferenceSession(modelPath, cpuOptions), cpuOptions, ExecutionProviderKind.Cpu, EncoderPrecision.Float32);
         }
         catch
         {
@@ -365,8 +379,11 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
         return end < 0 ? message : message[..end];
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Text encoder {Model} runs on {Provider}: {Dimensions} dimensions, at most {MaxTokens} tokens a text")]
-    private static partial void LogLoaded(ILogger logger, string model, ExecutionProviderKind provider, int dimensions, int maxTokens);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Text encoder {Model} runs on {Provider} in {Precision}: {Dimensions} dimensions, at most {MaxTokens} tokens a text")]
+    private static partial void LogLoaded(ILogger logger, string model, ExecutionProviderKind provider, EncoderPrecision precision, int dimensions, int maxTokens);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Encoder:Precision is Int8, but {ModelPath} has no MatMul by a weight matrix to quantize, so it runs in Float32")]
+    private static partial void LogNothingToQuantize(ILogger logger, string modelPath);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CUDA is not available to the text encoder, so it runs on CPU: {Reason}")]
     private static partial void LogCudaUnavailable(ILogger logger, string reason);
