@@ -34,14 +34,14 @@ internal static class Int8Weights
         foreach (var node in graph.Node)
         {
             if (node.OpType != "MatMul" || node.Domain.Length != 0 || node.Input.Count != 2
-                || !initializers.TryGetValue(node.Input[1], out var weights) || Weights(weights) is not { } matrix)
+                || !initializers.TryGetValue(node.Input[1], out var weights) || !IsWeightMatrix(weights))
             {
                 continue;
             }
 
             if (!quantized.TryGetValue(weights.Name, out var q))
             {
-                var (blocks, scales) = QuantizeColumns(matrix, (int)weights.Dims[0], (int)weights.Dims[1]);
+                var (blocks, scales) = QuantizeColumns(Values(weights), (int)weights.Dims[0], (int)weights.Dims[1]);
                 q = (Tensor(weights.Name + "_int8", TensorProto.Types.DataType.Uint8, blocks, weights.Dims[1], blocks.Length / weights.Dims[1] / BlockSize, BlockSize),
                      Tensor(weights.Name + "_scales", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()).ToArray(), scales.Length),
                      weights.Dims[0], weights.Dims[1]);
@@ -116,21 +116,15 @@ internal static class Int8Weights
         return (blocks, scales);
     }
 
-    /// <summary>The values of a 2-D float initializer stored in the model itself, or null for anything else.</summary>
-    private static float[]? Weights(TensorProto tensor)
-    {
-        if (tensor.DataType != (int)TensorProto.Types.DataType.Float || tensor.Dims.Count != 2
-            || tensor.DataLocation == TensorProto.Types.DataLocation.External || tensor.Dims[0] < BlockSize)
-        {
-            return null;
-        }
+    /// <summary>A 2-D float initializer stored in the model itself, with a block's worth of rows at least.</summary>
+    private static bool IsWeightMatrix(TensorProto tensor) =>
+        tensor.DataType == (int)TensorProto.Types.DataType.Float && tensor.Dims.Count == 2
+        && tensor.DataLocation != TensorProto.Types.DataLocation.External && tensor.Dims[0] >= BlockSize
+        && (tensor.RawData.Length > 0 ? tensor.RawData.Length / sizeof(float) : tensor.FloatData.Count) == tensor.Dims[0] * tensor.Dims[1];
 
-        var expected = tensor.Dims[0] * tensor.Dims[1];
-        var values = tensor.RawData.Length > 0
-            ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
-            : [.. tensor.FloatData];
-        return values.Length == expected ? values : null;
-    }
+    /// <summary>The matrix's values, read in place when the model stores them as raw little-endian bytes.</summary>
+    private static ReadOnlySpan<float> Values(TensorProto tensor) =>
+        tensor.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span) : tensor.FloatData.ToArray();
 
     private static TensorProto Tensor(string name, TensorProto.Types.DataType type, byte[] raw, params long[] dims)
     {
