@@ -54,7 +54,17 @@ public static class BenchSearchCommand
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
         var cancellation = ConsoleCancellation.Token;
 
-        var status = await http.GetFromJsonAsync<JsonElement>("/search/status", cancellation);
+        JsonElement status;
+        try
+        {
+            status = await http.GetFromJsonAsync<JsonElement>("/search/status", cancellation);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"cannot reach the gateway's /search/status at {gateway}: is the stack running (infra/run.sh)? ({e.Message})");
+            return 1;
+        }
+
         var indexed = status.GetProperty("indexedProducts").GetInt32();
         var provider = status.GetProperty("encoder").GetProperty("provider").GetString();
 
