@@ -29,7 +29,7 @@ internal static class Int8Weights
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var uses = graph.Node.SelectMany(n => n.Input).GroupBy(name => name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var quantized = new Dictionary<string, (TensorProto Blocks, TensorProto Scales, long K, long N)>(StringComparer.Ordinal);
+        var quantized = new Dictionary<string, (TensorProto Blocks, TensorProto Scales)>(StringComparer.Ordinal);
         var count = 0;
         foreach (var node in graph.Node)
         {
@@ -43,8 +43,7 @@ internal static class Int8Weights
             {
                 var (blocks, scales) = QuantizeColumns(Values(weights), (int)weights.Dims[0], (int)weights.Dims[1]);
                 q = (Tensor(weights.Name + "_int8", TensorProto.Types.DataType.Uint8, blocks, weights.Dims[1], blocks.Length / weights.Dims[1] / BlockSize, BlockSize),
-                     Tensor(weights.Name + "_scales", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()).ToArray(), scales.Length),
-                     weights.Dims[0], weights.Dims[1]);
+                     Tensor(weights.Name + "_scales", TensorProto.Types.DataType.Float, MemoryMarshal.AsBytes(scales.AsSpan()).ToArray(), scales.Length));
                 quantized[weights.Name] = q;
                 graph.Initializer.Add(q.Blocks);
                 graph.Initializer.Add(q.Scales);
@@ -57,8 +56,8 @@ internal static class Int8Weights
             node.Input.Add(q.Scales.Name);
             node.OpType = "MatMulNBits";
             node.Domain = MicrosoftDomain;
-            node.Attribute.Add(Int("K", q.K));
-            node.Attribute.Add(Int("N", q.N));
+            node.Attribute.Add(Int("K", weights.Dims[0]));
+            node.Attribute.Add(Int("N", weights.Dims[1]));
             node.Attribute.Add(Int("bits", 8));
             node.Attribute.Add(Int("block_size", BlockSize));
             node.Attribute.Add(Int("accuracy_level", 4));
