@@ -1,13 +1,13 @@
 using Marketing.Cli.CommandLine;
 using Marketing.Cli.Commands;
 
-var commands = new Dictionary<string, Func<string[], Task<int>>>
+var commands = new Dictionary<string, CliCommand>
 {
-    ["import"] = ImportCommand.RunAsync,
-    ["bench intake"] = BenchIntakeCommand.RunAsync,
-    ["bench memory"] = BenchMemoryCommand.RunAsync,
-    ["bench encoder"] = BenchEncoderCommand.RunAsync,
-    ["bench search"] = BenchSearchCommand.RunAsync,
+    ["import"] = new("Import a shared dataset through the Orleans client, with progress and a summary.", ImportCommand.Usage, ImportCommand.RunAsync),
+    ["bench intake"] = new("Open-loop load test of event intake at a fixed offered rate.", BenchIntakeCommand.Usage, BenchIntakeCommand.RunAsync),
+    ["bench memory"] = new("Silo memory per active shopper grain.", BenchMemoryCommand.Usage, BenchMemoryCommand.RunAsync),
+    ["bench encoder"] = new("Our text encoder against the NuGet package's, and top-10 search over 50,000 vectors.", BenchEncoderCommand.Usage, BenchEncoderCommand.RunAsync),
+    ["bench search"] = new("End-to-end GET /search latency, throughput and precision@10 through the gateway.", BenchSearchCommand.Usage, BenchSearchCommand.RunAsync),
 };
 
 return await CommandDispatcher.RunAsync(commands, args);

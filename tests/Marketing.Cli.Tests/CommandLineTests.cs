@@ -36,23 +36,48 @@ public class CommandLineTests
     public async Task The_longest_matching_command_name_wins_and_gets_the_remaining_arguments()
     {
         string[]? received = null;
-        var commands = new Dictionary<string, Func<string[], Task<int>>>
+        var commands = new Dictionary<string, CliCommand>
         {
-            ["bench"] = _ => Task.FromResult(1),
-            ["bench encoder"] = a =>
+            ["bench"] = new("all benches", "bench", _ => Task.FromResult(1)),
+            ["bench encoder"] = new("the encoder", "bench encoder [--batch N]", a =>
             {
                 received = a;
                 return Task.FromResult(7);
-            },
+            }),
         };
 
-        Assert.Equal(7, await CommandDispatcher.RunAsync(commands, ["bench", "encoder", "--batch", "8"]));
+        Assert.Equal(7, await CommandDispatcher.RunAsync(commands, ["bench", "encoder", "--batch", "8"], TextWriter.Null, TextWriter.Null));
         Assert.Equal(["--batch", "8"], received ?? []);
-        Assert.Equal(2, await CommandDispatcher.RunAsync(commands, ["nothing"]));
-        Assert.Equal(2, await CommandDispatcher.RunAsync(new Dictionary<string, Func<string[], Task<int>>>
+        Assert.Equal(2, await CommandDispatcher.RunAsync(commands, ["nothing"], TextWriter.Null, TextWriter.Null));
+    }
+
+    [Fact]
+    public async Task Help_shows_a_commands_options_without_running_it_and_a_usage_error_shows_them_too()
+    {
+        var ran = false;
+        var commands = new Dictionary<string, CliCommand>
         {
-            ["import"] = _ => throw new UsageException("bad"),
-        }, ["import"]));
+            ["import"] = new("Import a dataset.", "import instacart [--limit N]", _ =>
+            {
+                ran = true;
+                throw new UsageException("name one dataset");
+            }),
+        };
+
+        var output = new StringWriter();
+        Assert.Equal(0, await CommandDispatcher.RunAsync(commands, ["import", "--help"], output, TextWriter.Null));
+        Assert.False(ran);
+        Assert.Contains("usage: Marketing.Cli import instacart [--limit N]", output.ToString());
+
+        var errors = new StringWriter();
+        Assert.Equal(2, await CommandDispatcher.RunAsync(commands, ["import"], TextWriter.Null, errors));
+        Assert.True(ran);
+        Assert.Contains("import: name one dataset", errors.ToString());
+        Assert.Contains("usage: Marketing.Cli import instacart [--limit N]", errors.ToString());
+
+        var list = new StringWriter();
+        Assert.Equal(0, await CommandDispatcher.RunAsync(commands, ["--help"], list, TextWriter.Null));
+        Assert.Contains("import  Import a dataset.", list.ToString());
     }
 
     [Fact]

@@ -2,12 +2,15 @@ namespace Marketing.Cli.CommandLine;
 
 /// <summary>
 /// Picks the command whose name (one or more words, e.g. <c>bench intake</c>) is the longest prefix of the arguments
-/// and hands it the rest. Commands stay independent: each is a static <c>RunAsync(string[] args)</c>.
+/// and hands it the rest. Commands stay independent: each is a static <c>RunAsync(string[] args)</c>. <c>--help</c>
+/// (or <c>-h</c>) after a command's name prints its synopsis instead of running it.
 /// </summary>
 public static class CommandDispatcher
 {
-    public static async Task<int> RunAsync(IReadOnlyDictionary<string, Func<string[], Task<int>>> commands, string[] args)
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, CliCommand> commands, string[] args, TextWriter? output = null, TextWriter? errors = null)
     {
+        output ??= Console.Out;
+        errors ??= Console.Error;
         var match = commands.Keys
             .Select(name => (Name: name, Words: name.Split(' ')))
             .Where(c => c.Words.Length <= args.Length && c.Words.SequenceEqual(args.Take(c.Words.Length), StringComparer.OrdinalIgnoreCase))
@@ -16,38 +19,51 @@ public static class CommandDispatcher
 
         if (match.Name is null)
         {
-            return Usage(commands, args);
+            return Usage(commands, args, output, errors);
+        }
+
+        var command = commands[match.Name];
+        var rest = args[match.Words.Length..];
+        if (rest.Any(a => a is "--help" or "-h"))
+        {
+            output.WriteLine(command.Summary);
+            output.WriteLine($"usage: Marketing.Cli {command.Usage}");
+            return 0;
         }
 
         try
         {
-            return await commands[match.Name](args[match.Words.Length..]);
+            return await command.RunAsync(rest);
         }
         catch (UsageException e)
         {
-            Console.Error.WriteLine($"{match.Name}: {e.Message}");
+            errors.WriteLine($"{match.Name}: {e.Message}");
+            errors.WriteLine($"usage: Marketing.Cli {command.Usage}");
             return 2;
         }
         catch (OperationCanceledException) when (ConsoleCancellation.Token.IsCancellationRequested)
         {
-            Console.Error.WriteLine("cancelled");
+            errors.WriteLine("cancelled");
             return 130;
         }
     }
 
-    private static int Usage(IReadOnlyDictionary<string, Func<string[], Task<int>>> commands, string[] args)
+    private static int Usage(IReadOnlyDictionary<string, CliCommand> commands, string[] args, TextWriter output, TextWriter errors)
     {
         var unknown = args.Length == 0 || args[0] is "-h" or "--help" or "help" ? null : string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')));
         if (unknown is not null)
         {
-            Console.Error.WriteLine($"unknown command: {unknown}");
+            errors.WriteLine($"unknown command: {unknown}");
         }
 
-        Console.Error.WriteLine("usage: Marketing.Cli <command> [options]");
-        Console.Error.WriteLine("commands:");
-        foreach (var name in commands.Keys.Order(StringComparer.Ordinal))
+        // Asked for help: the list is the answer, on standard output; after a mistake it goes with the error.
+        var list = unknown is null ? output : errors;
+        list.WriteLine("usage: Marketing.Cli <command> [options]   (Marketing.Cli <command> --help for its options)");
+        list.WriteLine("commands:");
+        var width = commands.Keys.Max(k => k.Length);
+        foreach (var (name, command) in commands.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            Console.Error.WriteLine($"  {name}");
+            list.WriteLine($"  {name.PadRight(width)}  {command.Summary}");
         }
 
         return unknown is null ? 0 : 2;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text;
+using Marketing.Cli.CommandLine;
 using Marketing.Ml.Embeddings;
 using Marketing.Ml.Search;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ public static class BenchEncoderCommand
     private const int LatencyBlock = 20;
     private static readonly TimeSpan LatencyPause = TimeSpan.FromMilliseconds(50);
 
-    private const string Usage =
+    public const string Usage =
         "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|while-running|always] [--precision int8|float32] [--max-batch 64] [--intra-op-threads 0] [--concurrent-runs 2]";
 
     public static async Task<int> RunAsync(string[] args)
@@ -35,8 +36,7 @@ public static class BenchEncoderCommand
         }
         catch (ArgumentException e)
         {
-            await Console.Error.WriteLineAsync($"{e.Message}\nusage: {Usage}");
-            return 2;
+            throw new UsageException(e.Message);
         }
 
         var names = ReadProductNames(settings.DataFolder, settings.Sentences);

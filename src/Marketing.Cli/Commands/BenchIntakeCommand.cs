@@ -19,6 +19,9 @@ namespace Marketing.Cli.Commands;
 /// </summary>
 public static class BenchIntakeCommand
 {
+    public const string Usage =
+        "bench intake [--through http|client] [--gateway URL] [--key KEY] [--shoppers 10000] [--rate 5000] [--duration 30] [--batch 1] [--connections 64] [--max-in-flight 10000] [--data DIR] [--timeline]";
+
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(string[] args)

@@ -21,6 +21,8 @@ namespace Marketing.Cli.Commands;
 /// </summary>
 public static class BenchMemoryCommand
 {
+    public const string Usage = "bench memory [--shoppers 100000] [--silo-http URL] [--concurrency 64] [--settle-seconds 300]";
+
     /// <summary>A 384-d float32 interest embedding: 1,536 bytes of data plus a 24-byte array header.</summary>
     public const int EmbeddingBytes = (384 * sizeof(float)) + 24;
 

@@ -18,6 +18,8 @@ namespace Marketing.Cli.Commands;
 /// </summary>
 public static class BenchSearchCommand
 {
+    public const string Usage = "bench search [--gateway URL] [--key KEY] [--requests 2000] [--concurrency 1,8,32] [--k 10] [--data DIR]";
+
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(string[] args)

@@ -16,6 +16,9 @@ namespace Marketing.Cli.Commands;
 /// </summary>
 public static class ImportCommand
 {
+    public static string Usage { get; } =
+        $"import {string.Join('|', Datasets.All.Select(d => d.Name))} [--data DIR] [--limit N] [--batch 100] [--concurrency 128] [--connect-timeout 15]";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var options = new CommandArgs(args);
