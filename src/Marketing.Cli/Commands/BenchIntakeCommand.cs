@@ -13,14 +13,16 @@ namespace Marketing.Cli.Commands;
 
 /// <summary>
 /// <c>bench intake [--through http|client] [--gateway URL] [--key KEY] [--shoppers N] [--rate EVENTS/S]
-/// [--duration S] [--batch N] [--connections N] [--max-in-flight N] [--data DIR] [--timeline]</c>: an open-loop load
-/// test of event intake at a fixed offered rate, through the HTTP gateway or straight to the grains; with
-/// <c>--timeline</c> it also shows the latency second by second, so a stall can be seen when it happened.
+/// [--duration S] [--batch N] [--connections N] [--max-in-flight N] [--data DIR] [--timeline] [--silo-http URL]</c>: an
+/// open-loop load test of event intake at a fixed offered rate, through the HTTP gateway or straight to the grains;
+/// with <c>--timeline</c> it also shows the latency second by second, so a stall can be seen when it happened. It also
+/// reads one silo's metrics before and after, and says how long that silo was paused by its garbage collector and
+/// how long appends waited for the event log meanwhile, the two usual causes of a long tail.
 /// </summary>
 public static class BenchIntakeCommand
 {
     public const string Usage =
-        "bench intake [--through http|client] [--gateway URL] [--key KEY] [--shoppers 10000] [--rate 5000] [--duration 30] [--batch 1] [--connections 64] [--max-in-flight 10000] [--data DIR] [--timeline]";
+        "bench intake [--through http|client] [--gateway URL] [--key KEY] [--shoppers 10000] [--rate 5000] [--duration 30] [--batch 1] [--connections 64] [--max-in-flight 10000] [--data DIR] [--timeline] [--silo-http URL]";
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
@@ -38,6 +40,7 @@ public static class BenchIntakeCommand
         var maxInFlight = options.Int("max-in-flight", 10_000, 1, 1_000_000);
         var dataDir = DataPaths.Resolve(options.String("data"));
         var showTimeline = options.Flag("timeline");
+        var siloHttp = new Uri(options.String("silo-http", "http://127.0.0.1:8081/"), UriKind.Absolute);
         options.EnsureAllUsed();
         if (options.Positionals.Count > 0)
         {
@@ -47,6 +50,11 @@ public static class BenchIntakeCommand
         if (through == "http" && !HttpIntakeTarget.IsLoopback(gateway))
         {
             throw new UsageException($"--gateway must be a loopback address (127.0.0.1, ::1 or localhost); got {gateway}");
+        }
+
+        if (!HttpIntakeTarget.IsLoopback(siloHttp))
+        {
+            throw new UsageException($"--silo-http must be a loopback address (127.0.0.1, ::1 or localhost); got {siloHttp}");
         }
 
         var cancellation = ConsoleCancellation.Token;
@@ -72,6 +80,8 @@ public static class BenchIntakeCommand
         }
 
         var schedule = OpenLoopSchedule.For(rate, batch, duration);
+        using var metricsHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var (siloBefore, siloProblem) = await SiloMetrics.ReadAsync(metricsHttp, siloHttp, cancellation);
         IntakeResult result;
         using (target)
         {
@@ -86,6 +96,7 @@ public static class BenchIntakeCommand
                 });
         }
 
+        var (siloAfter, siloProblemAfter) = siloBefore is null ? (null, null) : await SiloMetrics.ReadAsync(metricsHttp, siloHttp, cancellation);
         if (host is not null)
         {
             await host.StopAsync(CancellationToken.None);
@@ -111,6 +122,9 @@ public static class BenchIntakeCommand
         }
 
         Report.Table(["status", "requests"], statuses);
+        Console.Out.WriteLine(siloBefore is not null && siloAfter is not null
+            ? $"Silo {siloHttp.GetLeftPart(UriPartial.Authority)} during the run: {siloAfter.DescribeSince(siloBefore)}."
+            : $"Silo metrics not read: {siloProblem ?? siloProblemAfter}.");
         if (showTimeline)
         {
             Console.Out.WriteLine();
