@@ -29,15 +29,7 @@ public static class BenchEncoderCommand
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        Settings settings;
-        try
-        {
-            settings = Settings.Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        var settings = Settings.Parse(args);
 
         var names = ReadProductNames(settings.DataFolder, settings.Sentences);
         if (names.Count == 0)
@@ -287,7 +279,7 @@ public static class BenchEncoderCommand
             {
                 if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
                 {
-                    throw new ArgumentException($"Unexpected argument '{args[i]}'.");
+                    throw new UsageException($"Unexpected argument '{args[i]}'.");
                 }
 
                 values[args[i][2..]] = args[++i];
@@ -297,7 +289,7 @@ public static class BenchEncoderCommand
             var unknown = values.Keys.FirstOrDefault(k => !known.Contains(k));
             if (unknown is not null)
             {
-                throw new ArgumentException($"Unknown option '--{unknown}'.");
+                throw new UsageException($"Unknown option '--{unknown}'.");
             }
 
             return new Settings(
@@ -313,14 +305,14 @@ public static class BenchEncoderCommand
                     "off" => EncoderSpinning.Off,
                     "while-running" => EncoderSpinning.WhileRunning,
                     "always" => EncoderSpinning.Always,
-                    var other => throw new ArgumentException($"--spinning must be off, while-running or always, not '{other}'."),
+                    var other => throw new UsageException($"--spinning must be off, while-running or always, not '{other}'."),
                 },
                 values.GetValueOrDefault("precision") switch
                 {
                     null => new EncoderOptions().Precision,
                     "int8" => EncoderPrecision.Int8,
                     "float32" => EncoderPrecision.Float32,
-                    var other => throw new ArgumentException($"--precision must be int8 or float32, not '{other}'."),
+                    var other => throw new UsageException($"--precision must be int8 or float32, not '{other}'."),
                 },
                 Number("max-batch", new EncoderOptions().MaxBatchSize),
                 Number("intra-op-threads", new EncoderOptions().IntraOpThreads, allowZero: true),
@@ -329,7 +321,7 @@ public static class BenchEncoderCommand
             int Number(string name, int fallback, bool allowZero = false) =>
                 !values.TryGetValue(name, out var text) ? fallback
                 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (n > 0 || allowZero) ? n
-                : throw new ArgumentException($"--{name} must be a {(allowZero ? "whole number (0 = automatic)" : "positive whole number")}, not '{text}'.");
+                : throw new UsageException($"--{name} must be a {(allowZero ? "whole number (0 = automatic)" : "positive whole number")}, not '{text}'.");
         }
 
         /// <summary><c>MARKETING_DATA</c>, else <c>../shared/data</c> beside the repository root (found from here upwards).</summary>
