@@ -4,7 +4,7 @@ using System.Text;
 namespace Marketing.Abstractions;
 
 /// <summary>
-/// Turns a shop's user id into the pseudonym that keys <c>IUserGrain</c>, grain storage and the event log:
+/// Turns a shop's user id into the pseudonym that keys <c>IShopperGrain</c>, grain storage and the event log:
 /// HMAC-SHA256 under a secret key, so nothing stored names the shopper and the mapping cannot be reversed or
 /// recomputed without the key.
 /// </summary>

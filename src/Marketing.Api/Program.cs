@@ -7,7 +7,7 @@ using Marketing.Api.Problems;
 using Marketing.Api.Products;
 using Marketing.Api.Search;
 using Marketing.Api.Security;
-using Marketing.Api.Users;
+using Marketing.Api.Shoppers;
 using Marketing.Client;
 using Marketing.Hosting;
 
@@ -30,7 +30,7 @@ app.MapHome();
 app.MapApiDocs();
 app.MapOperations();
 app.MapEvents();
-app.MapUsers();
+app.MapShoppers();
 app.MapProducts();
 app.MapSearch();
 app.MapCampaigns();

@@ -1,5 +1,5 @@
 using Marketing.Abstractions;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,6 +54,6 @@ public static class MarketingClientExtensions
     }
 
     /// <summary>The grain of the shopper the shop knows as <paramref name="userId"/>.</summary>
-    public static IUserGrain GetShopper(this IGrainFactory grains, ShopperPseudonym pseudonym, string userId) =>
-        grains.Ref<IUserGrain>(pseudonym.Of(userId));
+    public static IShopperGrain GetShopper(this IGrainFactory grains, ShopperPseudonym pseudonym, string userId) =>
+        grains.Ref<IShopperGrain>(pseudonym.Of(userId));
 }

@@ -1,8 +1,8 @@
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Search;
+using Marketing.Grains.Shoppers;
 using Marketing.Grains.Storage;
-using Marketing.Grains.Users;
 using Marketing.Ml.Embeddings;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -3,7 +3,7 @@ using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Products;
 using Marketing.Ml.Embeddings;
 using Microsoft.Extensions.Configuration;
@@ -125,7 +125,7 @@ public sealed class BusyEncoderTests : IAsyncLifetime
     [Fact]
     public async Task A_lookup_that_does_not_answer_holds_the_shopper_back_only_briefly_and_is_tried_again()
     {
-        var shopper = _cluster.Client.GetGrain<IUserGrain>($"stalled-{Guid.NewGuid():N}");
+        var shopper = _cluster.Client.GetGrain<IShopperGrain>($"stalled-{Guid.NewGuid():N}");
         var search = new ShopperEvent { EventId = "q1", Type = ShopperEventType.Search, Timestamp = DateTimeOffset.UtcNow, Query = "lemons for a stalled encoder" };
         await shopper.Track([search], EventSource.Live);
         var interest = shopper.AsReference<IShopperInterest>();

@@ -3,7 +3,7 @@ using Marketing.Abstractions;
 using Marketing.Abstractions.Campaigns;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 
 namespace Marketing.Grains.Tests;
 
@@ -70,7 +70,7 @@ public sealed class CatalogueAndCampaignTests(ClusterFixture fixture)
     public async Task Shopper_events_show_up_in_the_product_daily_counters()
     {
         var sku = $"counted-{Guid.NewGuid():N}";
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(Guid.NewGuid().ToString("N"));
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(Guid.NewGuid().ToString("N"));
         await shopper.Track(
             [ClusterFixture.View("c1", sku), ClusterFixture.View("c2", sku), ClusterFixture.Purchase("c3", "o", (sku, 1, 2m))],
             EventSource.Live);

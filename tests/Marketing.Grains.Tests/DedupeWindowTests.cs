@@ -1,6 +1,6 @@
 using Marketing.Abstractions.Events;
 using Marketing.Grains.Events;
-using Marketing.Grains.Users;
+using Marketing.Grains.Shoppers;
 using static Marketing.Grains.Tests.ClusterFixture;
 
 namespace Marketing.Grains.Tests;
@@ -21,7 +21,7 @@ public sealed class DedupeWindowTests
     public void The_last_window_of_ids_is_recognised_and_older_ones_are_not(int events)
     {
         var options = new EventIntakeOptions { DedupeWindow = 64 };
-        var state = Apply(new UserState(), options, 0, events);
+        var state = Apply(new ShopperState(), options, 0, events);
 
         for (var i = 0; i < events; i++)
         {
@@ -35,7 +35,7 @@ public sealed class DedupeWindowTests
     [Fact]
     public void A_one_event_shopper_keeps_a_small_ring()
     {
-        var state = Apply(new UserState(), new EventIntakeOptions(), 0, 1);
+        var state = Apply(new ShopperState(), new EventIntakeOptions(), 0, 1);
         Assert.Equal(4, state.RecentIds!.Length);
     }
 
@@ -44,7 +44,7 @@ public sealed class DedupeWindowTests
     [InlineData(64, 16)]
     public void A_changed_window_keeps_the_newest_ids(int before, int after)
     {
-        var state = Apply(new UserState(), new EventIntakeOptions { DedupeWindow = before }, 0, 100);
+        var state = Apply(new ShopperState(), new EventIntakeOptions { DedupeWindow = before }, 0, 100);
         state = Apply(state, new EventIntakeOptions { DedupeWindow = after }, 100, 10);
 
         // The newest ten are always remembered; of the older ones, as many as both windows allow.
@@ -53,7 +53,7 @@ public sealed class DedupeWindowTests
         Assert.Equal(Enumerable.Range(expectedOldest, 110 - expectedOldest), remembered);
     }
 
-    private static UserState Apply(UserState state, EventIntakeOptions options, int from, int count)
+    private static ShopperState Apply(ShopperState state, EventIntakeOptions options, int from, int count)
     {
         for (var i = from; i < from + count; i++)
         {
@@ -63,5 +63,5 @@ public sealed class DedupeWindowTests
         return state;
     }
 
-    private static bool Seen(UserState state, int i) => ShopperHistory.SeenRecently(state, ShopperHistory.EventIdHash($"e{i}"));
+    private static bool Seen(ShopperState state, int i) => ShopperHistory.SeenRecently(state, ShopperHistory.EventIdHash($"e{i}"));
 }

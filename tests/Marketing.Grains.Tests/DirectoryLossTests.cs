@@ -1,10 +1,10 @@
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
+using Marketing.Grains.Shoppers;
 using Marketing.Grains.Storage;
-using Marketing.Grains.Users;
 using Orleans.Storage;
 using static Marketing.Grains.Tests.ClusterFixture;
 
@@ -21,7 +21,7 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
     public async Task A_shopper_that_loses_its_directory_entry_passes_its_events_on_without_writing()
     {
         var key = Guid.NewGuid().ToString("N");
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
         var deactivated = DirectoryLoss.Strike(shopper);
         using (var refusal = FailingWrites.Refuse(shopper))
         {
@@ -44,7 +44,7 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
     {
         var key = Guid.NewGuid().ToString("N");
         Planted.Plant(key, new LoggedEvent(key, 1, DateTimeOffset.UtcNow, EventSource.Live, false, Purchase("h1", "o1", ("a", 1, 6m))));
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
         var deactivated = DirectoryLoss.Strike(shopper);
         Assert.Equal(6m, (await shopper.Get()).Value.Monetary);
         await deactivated.WaitAsync(TimeSpan.FromSeconds(10));
@@ -54,8 +54,8 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
         Assert.Equal(6m, (await WaitForAsync(() => shopper.Get(), v => v.Value.Monetary == 6m)).Value.Monetary);
 
         // The recovery service retires the tail once this call returns: the record must be stored by then.
-        await fixture.Grains.GetGrain<IUserRecoveryGrain>(key).Recover();
-        var stored = new GrainState<UserState>(new UserState());
+        await fixture.Grains.GetGrain<IShopperRecoveryGrain>(key).Recover();
+        var stored = new GrainState<ShopperState>(new ShopperState());
         await Storage.ReadStateAsync("shopper", shopper.GetGrainId(), stored);
         Assert.Equal(1, stored.State!.EventCount);
     }
@@ -89,7 +89,7 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
     {
         var sku = $"unreachable-{Guid.NewGuid():N}";
         var product = fixture.Grains.GetGrain<IProductGrain>(sku);
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(Guid.NewGuid().ToString("N"));
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(Guid.NewGuid().ToString("N"));
         using (Unreachable.Make(product))
         {
             await shopper.Track([View("u1", sku), View("u2", sku)], EventSource.Live);

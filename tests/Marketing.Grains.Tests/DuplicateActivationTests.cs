@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
+using Marketing.Grains.Shoppers;
 using Marketing.Grains.Storage;
-using Marketing.Grains.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using static Marketing.Grains.Tests.ClusterFixture;
@@ -27,7 +27,7 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
     public async Task Events_of_an_activation_that_lost_the_write_race_are_added_to_the_state_the_other_wrote()
     {
         var id = Guid.NewGuid().ToString("N");
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(id);
         await shopper.Track([View($"{id}-mine-0", "apple")], EventSource.Live);
 
         await OtherActivationStoresAsync(shopper, id, events: 3);
@@ -45,7 +45,7 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
     public async Task A_profile_change_that_lost_the_race_is_refused_so_the_caller_retries_and_the_events_still_merge()
     {
         var id = Guid.NewGuid().ToString("N");
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(id);
         await shopper.Track([View($"{id}-mine-0", "apple")], EventSource.Live);
 
         await OtherActivationStoresAsync(shopper, id, events: 1);
@@ -66,7 +66,7 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
     public async Task Events_from_before_an_erasure_by_the_other_activation_do_not_come_back()
     {
         var id = Guid.NewGuid().ToString("N");
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(id);
         await shopper.Track([View($"{id}-0", "apple")], EventSource.Live);
         await fixture.Grains.GetGrain<IWriteBehindGrain>(shopper.GetGrainId()).FlushWriteBehind();
         await shopper.Track([View($"{id}-1", "apple")], EventSource.Live);
@@ -78,7 +78,7 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
             await fixture.Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<InMemoryEventLog>().RecordErasureAsync(erasure);
         }
 
-        var current = new GrainState<UserState>(new UserState());
+        var current = new GrainState<ShopperState>(new ShopperState());
         await Storage.ReadStateAsync(StateName, shopper.GetGrainId(), current);
         await Storage.ClearStateAsync(StateName, shopper.GetGrainId(), current);
 
@@ -93,7 +93,7 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
     public async Task An_erasure_wins_over_a_state_the_other_activation_wrote_meanwhile()
     {
         var id = Guid.NewGuid().ToString("N");
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(id);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(id);
         await shopper.Track([View($"{id}-mine-0", "apple")], EventSource.Live);
 
         await OtherActivationStoresAsync(shopper, id, events: 1);
@@ -164,24 +164,24 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
     }
 
     /// <summary>Plays the other activation: stores a state of <paramref name="events"/> views of its own, with a new ETag.</summary>
-    private async Task OtherActivationStoresAsync(IUserGrain shopper, string id, int events)
+    private async Task OtherActivationStoresAsync(IShopperGrain shopper, string id, int events)
     {
-        var other = new UserState();
+        var other = new ShopperState();
         for (var i = 0; i < events; i++)
         {
             ShopperHistory.Apply(other, Record(id, i + 1, View($"{id}-other-{i}", "pear")), new EventIntakeOptions(), 256);
         }
 
-        await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<UserState>(other));
+        await Storage.WriteStateAsync(StateName, shopper.GetGrainId(), new GrainState<ShopperState>(other));
     }
 
     private IGrainStorage Storage => fixture.GrainStorage;
 
-    private async Task<UserState> ReadAsync(GrainId grain)
+    private async Task<ShopperState> ReadAsync(GrainId grain)
     {
-        var state = new GrainState<UserState>(new UserState());
+        var state = new GrainState<ShopperState>(new ShopperState());
         await Storage.ReadStateAsync(StateName, grain, state);
-        return state.State ?? new UserState();
+        return state.State ?? new ShopperState();
     }
 
     private static LoggedEvent Record(string shopper, long seq, ShopperEvent e) =>

@@ -1,7 +1,7 @@
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Storage;
 
 namespace Marketing.Grains.Tests;
@@ -15,14 +15,14 @@ public sealed class GrainReferencesTests(ClusterFixture fixture)
     {
         foreach (var key in new[] { "ref-one", "ref-two" })
         {
-            var cached = fixture.Grains.Ref<IUserGrain>(key);
-            var plain = fixture.Grains.GetGrain<IUserGrain>(key);
+            var cached = fixture.Grains.Ref<IShopperGrain>(key);
+            var plain = fixture.Grains.GetGrain<IShopperGrain>(key);
             Assert.Equal(plain.GetGrainId(), cached.GetGrainId());
             Assert.Equal(((GrainReference)plain).InterfaceType, ((GrainReference)cached).InterfaceType);
         }
 
-        await fixture.Grains.Ref<IUserGrain>("ref-one").Track([ClusterFixture.View("r1", "ref-sku")], Abstractions.Events.EventSource.Live);
-        var view = await fixture.Grains.GetGrain<IUserGrain>("ref-one").Get();
+        await fixture.Grains.Ref<IShopperGrain>("ref-one").Track([ClusterFixture.View("r1", "ref-sku")], Abstractions.Events.EventSource.Live);
+        var view = await fixture.Grains.GetGrain<IShopperGrain>("ref-one").Get();
         Assert.Single(view.RecentEvents);
     }
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Search;
-using Marketing.Abstractions.Users;
-using Marketing.Grains.Users;
+using Marketing.Abstractions.Shoppers;
+using Marketing.Grains.Shoppers;
 using Orleans.Storage;
 
 namespace Marketing.Grains.Tests;
@@ -94,7 +94,7 @@ public sealed class InterestTests(ClusterFixture fixture)
         await stopped.WaitAsync(TimeSpan.FromSeconds(10));
 
         // Written on the way out without asking product grains for their vectors: the touches are stored unfolded.
-        var stored = new GrainState<UserState>(new UserState());
+        var stored = new GrainState<ShopperState>(new ShopperState());
         await Storage.ReadStateAsync("shopper", shopper.GetGrainId(), stored);
         Assert.Equal(3, stored.State!.EventCount);
         Assert.Null(stored.State.InterestEmbedding);
@@ -107,12 +107,12 @@ public sealed class InterestTests(ClusterFixture fixture)
 
     private IGrainStorage Storage => fixture.GrainStorage;
 
-    private IUserGrain NewShopper() => fixture.Grains.GetGrain<IUserGrain>($"interest-{Guid.NewGuid():N}");
+    private IShopperGrain NewShopper() => fixture.Grains.GetGrain<IShopperGrain>($"interest-{Guid.NewGuid():N}");
 
-    private static IShopperInterest Interest(IUserGrain shopper) => shopper.AsReference<IShopperInterest>();
+    private static IShopperInterest Interest(IShopperGrain shopper) => shopper.AsReference<IShopperInterest>();
 
     /// <summary>The catalogue products nearest the shopper's interest (other tests' products left out).</summary>
-    private async Task<List<string>> NearestOursAsync(IUserGrain shopper, int count)
+    private async Task<List<string>> NearestOursAsync(IShopperGrain shopper, int count)
     {
         var interest = await Interest(shopper).GetInterestEmbedding();
         Assert.NotNull(interest);

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
 using Marketing.Grains.Products;
-using Marketing.Grains.Users;
+using Marketing.Grains.Shoppers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 
 namespace Marketing.Grains.Tests;
 
@@ -13,7 +13,7 @@ public sealed class ProductStatsFlusherTests(ClusterFixture fixture)
         var skus = Enumerable.Range(0, 12).Select(i => $"slow-{i}-{Guid.NewGuid():N}").ToArray();
         var products = skus.Select(sku => fixture.Grains.GetGrain<IProductGrain>(sku)).ToArray();
         using var slow = SlowCalls.Make(nameof(IProductStatsSink.AddInteractions), TimeSpan.FromMilliseconds(100), products);
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(Guid.NewGuid().ToString("N"));
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(Guid.NewGuid().ToString("N"));
 
         await shopper.Track([.. skus.Select((sku, i) => ClusterFixture.View($"v{i}", sku))], EventSource.Live);
 

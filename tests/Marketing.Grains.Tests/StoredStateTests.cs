@@ -1,8 +1,8 @@
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Products;
-using Marketing.Grains.Users;
+using Marketing.Grains.Shoppers;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 
@@ -14,7 +14,7 @@ namespace Marketing.Grains.Tests;
 /// </summary>
 public sealed class StoredStateTests
 {
-    // A UserState written by the build of 2026-11-30 (RecentEvent and InterestTouch were classes then), with three
+    // A ShopperState written by the build of 2026-11-30 (RecentEvent and InterestTouch were classes then), with three
     // recent events, a cart line and three pending interest touches.
     private const string StoredBeforeStructs =
         "IAADwQEh6AADAQHBAeAhAAMh6EALc2t1LTIBCUEhAAABAAAAAAAPAAAAAAAAAODgIYAAoLt12U7fCIEAAAAAAAAAAOAhgAAsQr3ZTt8IgQAAAAAAAAAA4MEBAQFBIQAAAAAAAAAAAAAAAAAAAAABDQENIQAHIegIAwEhgACgu3XZTt8IgQAAAAAAAAAA4EELc2t1LTHgIOgIAwUhgADmfpnZTt8IgQAAAAAAAAAA4MEB4CDoCAMNIYAALEK92U7fCIEAAAAAAAAAAODBF+DgIQAJAS0AMQA1AAHgAQ0BAQEBAQHBASGAAAAAAAAAAACBAAAAAAAAAADgIQAHIejAQcEBYQAAgD8hgACgu3XZTt8IgQAAAAAAAAAA4OAg6MABQRdmcmVzaCBmcnVpdGEAAMA/IYAA5n6Z2U7fCIEAAAAAAAAAAODgIOjAF8EBYQAAQEAhgAAsQr3ZTt8IgQAAAAAAAAAA4ODg4A==";
@@ -24,7 +24,7 @@ public sealed class StoredStateTests
         "IMABIQAFYQAAAD9gAACAvuAhAAUh6GBsSgsAAR0BDQEJAQUBAeAg6GBtSgsAAS0BEQEBAQkBBeDg4A==";
 
     private static readonly Serializer Serializer = new ServiceCollection()
-        .AddSerializer(b => b.AddAssembly(typeof(UserState).Assembly).AddAssembly(typeof(RecentEvent).Assembly))
+        .AddSerializer(b => b.AddAssembly(typeof(ShopperState).Assembly).AddAssembly(typeof(RecentEvent).Assembly))
         .BuildServiceProvider()
         .GetRequiredService<Serializer>();
 
@@ -33,7 +33,7 @@ public sealed class StoredStateTests
     {
         var t = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
 
-        var state = Serializer.Deserialize<UserState>(Convert.FromBase64String(StoredBeforeStructs))!;
+        var state = Serializer.Deserialize<ShopperState>(Convert.FromBase64String(StoredBeforeStructs))!;
 
         Assert.True(state.Exists);
         Assert.Equal(3, state.EventCount);

@@ -1,7 +1,7 @@
 using Marketing.Abstractions.Events;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
-using Marketing.Grains.Users;
+using Marketing.Grains.Shoppers;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using static Marketing.Grains.Tests.ClusterFixture;

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions.Events;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
-using Marketing.Grains.Users;
+using Marketing.Grains.Shoppers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.TestingHost;
@@ -41,7 +41,7 @@ public sealed class UnsavedHandOffTests
             handOffs[0].HandOff(key, [new LoggedEvent(key, 1, loggedAt, EventSource.Live, false, Purchase($"p-{key}", "o1", ("a", 1, 9m)))]);
         }
 
-        var views = await Task.WhenAll(keys.Select(k => cluster.Client.GetGrain<IUserGrain>(k).Get()));
+        var views = await Task.WhenAll(keys.Select(k => cluster.Client.GetGrain<IShopperGrain>(k).Get()));
 
         // Read well within the delivery delay, so only the activation's own copy can explain the events.
         Assert.True(DateTimeOffset.UtcNow - loggedAt < UnsavedHandOff.DeliveryDelay, "the reads took longer than the delivery delay");
@@ -50,7 +50,7 @@ public sealed class UnsavedHandOffTests
         var elsewhere = 0;
         foreach (var key in keys)
         {
-            elsewhere += (await management.GetActivationAddress(cluster.Client.GetGrain<IUserGrain>(key)))?.Equals(holder) == false ? 1 : 0;
+            elsewhere += (await management.GetActivationAddress(cluster.Client.GetGrain<IShopperGrain>(key)))?.Equals(holder) == false ? 1 : 0;
         }
 
         Assert.InRange(elsewhere, 1, keys.Count);

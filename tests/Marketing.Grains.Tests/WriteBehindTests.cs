@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
 using Marketing.Grains.Storage;
 using Microsoft.Extensions.Configuration;
@@ -49,7 +49,7 @@ public sealed class WriteBehindTests : IAsyncLifetime
     public async Task A_burst_of_events_is_written_once_after_the_flush_interval_while_the_shopper_stays_active()
     {
         var id = Guid.NewGuid().ToString("N");
-        var shopper = _cluster.Client.GetGrain<IUserGrain>(id);
+        var shopper = _cluster.Client.GetGrain<IShopperGrain>(id);
         for (var i = 0; i < 5; i++)
         {
             await shopper.Track([View($"{id}-{i}", "24852")], EventSource.Live);
@@ -67,7 +67,7 @@ public sealed class WriteBehindTests : IAsyncLifetime
         // Long enough for a second, unwanted write to happen too.
         await Task.Delay(FlushInterval * 2);
         Assert.Equal(1, _storage.WritesOf(id));
-        Assert.Equal(5, ((UserStateProbe)_storage.Last(id)).EventCount);
+        Assert.Equal(5, ((ShopperStateProbe)_storage.Last(id)).EventCount);
         Assert.Equal(0, tracker.DirtyCount);
         Assert.False(scheduler.IsScheduled(shopper.GetGrainId()));
 
@@ -77,14 +77,14 @@ public sealed class WriteBehindTests : IAsyncLifetime
         await Until(() => _storage.WritesOf(id) >= 2);
 
         Assert.Equal(2, _storage.WritesOf(id));
-        Assert.Equal(6, ((UserStateProbe)_storage.Last(id)).EventCount);
+        Assert.Equal(6, ((ShopperStateProbe)_storage.Last(id)).EventCount);
     }
 
     [Fact]
     public async Task A_shopper_erased_before_its_write_is_due_is_not_written_and_not_woken_again()
     {
         var id = Guid.NewGuid().ToString("N");
-        var shopper = _cluster.Client.GetGrain<IUserGrain>(id);
+        var shopper = _cluster.Client.GetGrain<IShopperGrain>(id);
         await shopper.Track([View($"{id}-0", "24852")], EventSource.Live);
         var scheduler = _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress).GetRequiredService<WriteBehindScheduler>();
         Assert.True(scheduler.IsScheduled(shopper.GetGrainId()));
@@ -102,7 +102,7 @@ public sealed class WriteBehindTests : IAsyncLifetime
     {
         var sku = $"counted-{Guid.NewGuid():N}";
         var id = Guid.NewGuid().ToString("N");
-        await _cluster.Client.GetGrain<IUserGrain>(id).Track([View($"{id}-0", sku), View($"{id}-1", sku), View($"{id}-2", sku)], EventSource.Live);
+        await _cluster.Client.GetGrain<IShopperGrain>(id).Track([View($"{id}-0", sku), View($"{id}-1", sku), View($"{id}-2", sku)], EventSource.Live);
 
         // The silo's tally reaches the product within 200 ms; its write is due no sooner than ¾ of the delay after.
         await Task.Delay(TimeSpan.FromMilliseconds(300));
@@ -126,7 +126,7 @@ public sealed class WriteBehindTests : IAsyncLifetime
     }
 
     /// <summary>What a test reads back from a stored shopper state.</summary>
-    private sealed record UserStateProbe(long EventCount);
+    private sealed record ShopperStateProbe(long EventCount);
 
     /// <summary>What a test reads back from a stored product state: views over all its days.</summary>
     private sealed record ProductStateProbe(int Views);
@@ -152,9 +152,9 @@ public sealed class WriteBehindTests : IAsyncLifetime
 
         public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
-            if (grainState.State is Users.UserState user)
+            if (grainState.State is Shoppers.ShopperState user)
             {
-                var probe = new UserStateProbe(user.EventCount);
+                var probe = new ShopperStateProbe(user.EventCount);
                 _writes.AddOrUpdate(grainId.Key.ToString()!, _ => (1, probe), (_, w) => (w.Writes + 1, probe));
             }
             else if (grainState.State is Products.ProductState product)

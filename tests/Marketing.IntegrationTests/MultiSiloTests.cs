@@ -82,7 +82,7 @@ public sealed class MultiSiloTests(AzuriteFixture azurite, ITestOutputHelper out
     private static async Task<Dictionary<SiloAddress, int>> ShopperActivationsPerSilo(MarketingClient client)
     {
         var stats = await client.Grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
-        return stats.Where(s => s.GrainType.Contains("UserGrain", StringComparison.Ordinal) && s.ActivationCount > 0)
+        return stats.Where(s => s.GrainType.Contains("ShopperGrain", StringComparison.Ordinal) && s.ActivationCount > 0)
             .GroupBy(s => s.SiloAddress)
             .ToDictionary(g => g.Key, g => g.Sum(s => s.ActivationCount));
     }

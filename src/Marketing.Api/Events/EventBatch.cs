@@ -16,14 +16,14 @@ public sealed class EventBatch
     /// </summary>
     private const ShopperEventType UnknownType = (ShopperEventType)(-1);
 
-    private EventBatch(IReadOnlyDictionary<string, ImmutableArray<ShopperEvent>> byUser, IReadOnlyList<FieldError> errors)
+    private EventBatch(IReadOnlyDictionary<string, ImmutableArray<ShopperEvent>> byShopper, IReadOnlyList<FieldError> errors)
     {
-        ByUser = byUser;
+        ByShopper = byShopper;
         Errors = errors;
     }
 
     /// <summary>The events of each shop user id, in request order.</summary>
-    public IReadOnlyDictionary<string, ImmutableArray<ShopperEvent>> ByUser { get; }
+    public IReadOnlyDictionary<string, ImmutableArray<ShopperEvent>> ByShopper { get; }
 
     public IReadOnlyList<FieldError> Errors { get; }
 
@@ -47,15 +47,15 @@ public sealed class EventBatch
             return new EventBatch(new Dictionary<string, ImmutableArray<ShopperEvent>>(), errors);
         }
 
-        var byUser = new Dictionary<string, ImmutableArray<ShopperEvent>.Builder>(StringComparer.Ordinal);
+        var byShopper = new Dictionary<string, ImmutableArray<ShopperEvent>.Builder>(StringComparer.Ordinal);
         for (var i = 0; i < inputs.Count; i++)
         {
             var prefix = isArray ? $"events[{i}]" : "";
             if (Check(inputs[i], prefix, now, errors) is ({ } userId, { } shopperEvent))
             {
-                if (!byUser.TryGetValue(userId, out var events))
+                if (!byShopper.TryGetValue(userId, out var events))
                 {
-                    byUser[userId] = events = ImmutableArray.CreateBuilder<ShopperEvent>();
+                    byShopper[userId] = events = ImmutableArray.CreateBuilder<ShopperEvent>();
                 }
 
                 events.Add(shopperEvent);
@@ -64,7 +64,7 @@ public sealed class EventBatch
 
         return errors.Count > 0
             ? new EventBatch(new Dictionary<string, ImmutableArray<ShopperEvent>>(), errors)
-            : new EventBatch(byUser.ToDictionary(p => p.Key, p => p.Value.ToImmutable(), StringComparer.Ordinal), errors);
+            : new EventBatch(byShopper.ToDictionary(p => p.Key, p => p.Value.ToImmutable(), StringComparer.Ordinal), errors);
     }
 
     private static (string? UserId, ShopperEvent? Event) Check(EventInput? input, string prefix, DateTimeOffset now, List<FieldError> errors)

@@ -86,7 +86,7 @@ public sealed partial class EventIngestion
         // Every event has an id (it is required), and a shopper recognises the ids of its last Events:DedupeWindow
         // events, so a call that may have run already can be sent again if it is small enough to be recognised.
         var resendable = ResendableEvents();
-        var results = await Task.WhenAll(batch.ByUser.Select(async shopper =>
+        var results = await Task.WhenAll(batch.ByShopper.Select(async shopper =>
         {
             var grain = _grains.GetShopper(_pseudonym, shopper.Key);
             var mayRunTwice = shopper.Value.Length <= resendable;

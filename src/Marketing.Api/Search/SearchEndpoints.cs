@@ -2,7 +2,7 @@ using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Api.Problems;
 using Marketing.Api.Security;
 using Marketing.Client;
@@ -113,7 +113,7 @@ public static class SearchEndpoints
         var shopper = grains.GetShopper(pseudonym, id);
         if (!(await shopper.Get()).Exists)
         {
-            return FieldErrors.NotFound($"User '{id}'");
+            return FieldErrors.NotFound($"Shopper '{id}'");
         }
 
         var interest = await shopper.AsReference<IShopperInterest>().GetInterestEmbedding();

@@ -72,7 +72,7 @@ public sealed class HttpIntakeTarget : IIntakeTarget
     public void Dispose() => _http.Dispose();
 }
 
-/// <summary><c>IUserGrain.Track</c> through the Orleans client: the same work minus HTTP, JSON and the gateway hop.</summary>
+/// <summary><c>IShopperGrain.Track</c> through the Orleans client: the same work minus HTTP, JSON and the gateway hop.</summary>
 public sealed class ClientIntakeTarget(IGrainFactory grains, ShopperPseudonym pseudonym, TimeSpan timeout) : IIntakeTarget
 {
     public string Name => "client";

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
-using Marketing.Grains.Users;
+using Marketing.Grains.Shoppers;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 

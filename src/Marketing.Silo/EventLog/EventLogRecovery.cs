@@ -1,5 +1,5 @@
 using Marketing.Grains.Events;
-using Marketing.Grains.Users;
+using Marketing.Grains.Shoppers;
 
 
 namespace Marketing.Silo.EventLog;
@@ -237,7 +237,7 @@ public sealed partial class EventLogRecovery(
             await Parallel.ForEachAsync(
                 tail.Keys,
                 new ParallelOptions { MaxDegreeOfParallelism = WakeConcurrency, CancellationToken = cancellationToken },
-                async (shopper, _) => await grains.GetGrain<IUserRecoveryGrain>(shopper).Recover());
+                async (shopper, _) => await grains.GetGrain<IShopperRecoveryGrain>(shopper).Recover());
             await log.MarkClosedAsync(incarnation, cancellationToken);
             lock (_lock)
             {

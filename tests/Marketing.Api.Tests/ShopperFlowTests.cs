@@ -4,7 +4,7 @@ namespace Marketing.Api.Tests;
 
 /// <summary>Profiles, consent and erasure through the gateway.</summary>
 [Collection(GatewayCollection.Name)]
-public sealed class UserFlowTests(GatewayFixture fixture)
+public sealed class ShopperFlowTests(GatewayFixture fixture)
 {
     private readonly HttpClient _storefront = fixture.Client(GatewayFixture.StorefrontKey);
 

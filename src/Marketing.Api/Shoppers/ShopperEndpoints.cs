@@ -1,46 +1,46 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Api.Problems;
 using Marketing.Api.Security;
 using Marketing.Client;
 using Microsoft.Extensions.Options;
 
-namespace Marketing.Api.Users;
+namespace Marketing.Api.Shoppers;
 
 /// <summary>Shoppers by the shop's user id: profile, consent, cart and value; erasure on request.</summary>
-public static class UserEndpoints
+public static class ShopperEndpoints
 {
-    public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapShoppers(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/users").WithTags("Users");
+        var shoppers = app.MapGroup("/users").WithTags("Users");
 
-        users.MapGet("/{id}", GetAsync)
+        shoppers.MapGet("/{id}", GetAsync)
             .RequireAuthorization(ApiPolicies.ReadShoppers)
             .WithName("GetUser")
             .WithSummary("A shopper's profile, consent, cart, value and recent events")
-            .Produces<UserResponse>()
+            .Produces<ShopperResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        users.MapPut("/{id}/profile", UpdateProfileAsync)
+        shoppers.MapPut("/{id}/profile", UpdateProfileAsync)
             .RequireAuthorization(ApiPolicies.ReadShoppers)
             .WithName("UpdateUserProfile")
             .WithSummary("Set or remove profile attributes (null removes)")
             .Accepts<ProfileUpdateRequest>("application/json")
-            .Produces<UserResponse>()
+            .Produces<ShopperResponse>()
             .ProducesValidationProblem();
 
-        users.MapPut("/{id}/consent", SetConsentAsync)
+        shoppers.MapPut("/{id}/consent", SetConsentAsync)
             .RequireAuthorization(ApiPolicies.ReadShoppers)
             .WithName("SetUserConsent")
             .WithSummary("Change consent to personalisation and marketing")
             .Accepts<ConsentUpdateRequest>("application/json")
-            .Produces<UserResponse>()
+            .Produces<ShopperResponse>()
             .ProducesValidationProblem();
 
-        users.MapDelete("/{id}", EraseAsync)
+        shoppers.MapDelete("/{id}", EraseAsync)
             .RequireAuthorization(ApiPolicies.EraseShoppers)
             .WithName("EraseUser")
             .WithSummary("Erase a shopper from every grain, index and log")
@@ -57,7 +57,7 @@ public static class UserEndpoints
         }
 
         var view = await grains.GetShopper(pseudonym, id).Get();
-        return view.Exists ? TypedResults.Ok(UserResponse.From(id, view)) : FieldErrors.NotFound($"User '{id}'");
+        return view.Exists ? TypedResults.Ok(ShopperResponse.From(id, view)) : FieldErrors.NotFound($"Shopper '{id}'");
     }
 
     private static async Task<IResult> UpdateProfileAsync(
@@ -81,7 +81,7 @@ public static class UserEndpoints
         }
 
         var view = await grains.GetShopper(pseudonym, id).UpdateProfile(request.Attributes.ToImmutableDictionary(StringComparer.Ordinal));
-        return TypedResults.Ok(UserResponse.From(id, view));
+        return TypedResults.Ok(ShopperResponse.From(id, view));
     }
 
     private static async Task<IResult> SetConsentAsync(
@@ -99,7 +99,7 @@ public static class UserEndpoints
         }
 
         var view = await grains.GetShopper(pseudonym, id).SetConsent(new ConsentUpdate(request.Personalisation, request.Marketing));
-        return TypedResults.Ok(UserResponse.From(id, view));
+        return TypedResults.Ok(ShopperResponse.From(id, view));
     }
 
     private static async Task<IResult> EraseAsync(string id, IGrainFactory grains, ShopperPseudonym pseudonym)

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using Marketing.Grains.Events;
 using Microsoft.Extensions.Logging;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>
 /// Holds the events a shopper's activation took but did not write, and gives them to its next activation, which
@@ -16,7 +16,7 @@ namespace Marketing.Grains.Users;
 /// A next activation on this silo takes its events as it starts (<see cref="TryTake"/>), before any call, and writes
 /// them behind like any others: this silo's <see cref="WriteBehindTracker"/> still counts the shopper dirty, so the
 /// log's checkpoint stays before them until then. Events nobody took within <see cref="DeliveryDelay"/> are delivered
-/// (<see cref="IUserRecoveryGrain.Adopt"/>), a few at a time; an activation on another silo writes them at once, and
+/// (<see cref="IShopperRecoveryGrain.Adopt"/>), a few at a time; an activation on another silo writes them at once, and
 /// this silo then counts the shopper clean. Failed deliveries back off from 1 s to a minute, ten in all.
 /// </para>
 /// <para>
@@ -176,7 +176,7 @@ public sealed partial class UnsavedHandOff(
                 }
 
                 var unsaved = records.Select(UnsavedEvent.Of).ToImmutableArray();
-                var adoption = await grains.GetGrain<IUserRecoveryGrain>(shopper).Adopt(unsaved, silo.SiloAddress);
+                var adoption = await grains.GetGrain<IShopperRecoveryGrain>(shopper).Adopt(unsaved, silo.SiloAddress);
                 if (adoption.Written)
                 {
                     // Written by an activation elsewhere: this silo's checkpoint need not wait for the shopper any more,

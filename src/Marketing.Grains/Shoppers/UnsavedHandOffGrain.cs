@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>One silo's <see cref="UnsavedHandOff"/>, for a shopper's next activation on another silo to take from.</summary>
 [Alias("mk.IUnsavedHandOffGrain")]

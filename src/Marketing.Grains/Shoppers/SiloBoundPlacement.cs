@@ -1,7 +1,7 @@
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>
 /// Places a grain on the silo its key names (<see cref="SiloAddress.ToParsableString"/>), for asking one silo about

@@ -3,7 +3,7 @@ using Marketing.Abstractions.Search;
 using Marketing.Grains.Products;
 using Marketing.Ml.Shoppers;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>
 /// Folds a shopper's pending touches into their interest embedding: product embeddings come from the product grains
@@ -16,7 +16,7 @@ internal static class ShopperInterest
     private const int KeptPendingCapacity = 64;
 
     /// <returns>True when the interest changed.</returns>
-    public static async Task<bool> FoldPendingAsync(UserState state, IGrainFactory grains, ProductEmbeddingCache productEmbeddings, InterestOptions options)
+    public static async Task<bool> FoldPendingAsync(ShopperState state, IGrainFactory grains, ProductEmbeddingCache productEmbeddings, InterestOptions options)
     {
         if (state.PendingInterest is not { Count: > 0 } pending)
         {

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>Section <c>Interest</c>: how a shopper's interest embedding follows their events.</summary>
 public sealed class InterestOptions

@@ -1,13 +1,13 @@
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>
 /// A shopper's stored state. Collections stay null until used: most shoppers never set a profile or fill a cart,
 /// and at a hundred thousand activations per silo every empty list counts.
 /// </summary>
 [GenerateSerializer, Alias("mk.UserState")]
-public sealed class UserState
+public sealed class ShopperState
 {
     [Id(0)] public bool Exists { get; set; }
     [Id(1)] public Dictionary<string, string>? Attributes { get; set; }

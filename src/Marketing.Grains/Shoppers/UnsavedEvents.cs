@@ -4,7 +4,7 @@ using Marketing.Abstractions.Events;
 using Marketing.Grains.Events;
 using Orleans.Serialization;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>A logged record as a shopper keeps it until its state is written: the shopper is the grain's key.</summary>
 [GenerateSerializer, Immutable, Alias("mk.UnsavedEvent")]

@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions.Events;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>
 /// How logged events change a shopper's state. Pure and deterministic, so applying a record live and replaying it
@@ -14,7 +14,7 @@ public static class ShopperHistory
 {
     public const int MaxCartLines = 100;
 
-    public static void Apply(UserState state, LoggedEvent record, EventIntakeOptions options, int maxPendingInterest)
+    public static void Apply(ShopperState state, LoggedEvent record, EventIntakeOptions options, int maxPendingInterest)
     {
         state.Seq = Math.Max(state.Seq, record.Seq);
         Remember(state, EventIdHash(record.Event.EventId), options.DedupeWindow);
@@ -58,13 +58,13 @@ public static class ShopperHistory
     }
 
     /// <summary>True when this event id was seen within the dedupe window.</summary>
-    public static bool SeenRecently(UserState state, long idHash) =>
+    public static bool SeenRecently(ShopperState state, long idHash) =>
         state.RecentIds is { } ids && Array.IndexOf(ids, idHash) >= 0;
 
     /// <summary>
     /// Counts live events into the current one-second window; true when the shopper now exceeds the bot threshold.
     /// </summary>
-    public static bool ExceedsRate(UserState state, int events, DateTimeOffset now, int maxPerSecond)
+    public static bool ExceedsRate(ShopperState state, int events, DateTimeOffset now, int maxPerSecond)
     {
         var second = now.ToUnixTimeSeconds();
         if (state.RateSecond != second)
@@ -90,7 +90,7 @@ public static class ShopperHistory
         return hash == 0 ? 1 : (long)hash;
     }
 
-    public static UserView ToView(string shopper, UserState s) => new()
+    public static ShopperView ToView(string shopper, ShopperState s) => new()
     {
         Shopper = shopper,
         Exists = s.Exists,
@@ -108,7 +108,7 @@ public static class ShopperHistory
     /// Keeps the event id's hash in the shopper's ring of the last <paramref name="window"/> ids. The ring starts at 4
     /// and doubles as it fills (most shoppers send a few events), so a one-event shopper holds 56 bytes of it, not 536.
     /// </summary>
-    private static void Remember(UserState state, long idHash, int window)
+    private static void Remember(ShopperState state, long idHash, int window)
     {
         var ids = state.RecentIds;
         var next = state.RecentIdsNext;
@@ -137,7 +137,7 @@ public static class ShopperHistory
         state.RecentIdsNext = next + 1 < ids.Length || ids.Length < window ? next + 1 : 0;
     }
 
-    private static void AddRecent(UserState state, RecentEvent recent, int capacity)
+    private static void AddRecent(ShopperState state, RecentEvent recent, int capacity)
     {
         var list = state.Recent ??= new List<RecentEvent>(Math.Min(capacity, 4));
         var at = list.Count;
@@ -160,7 +160,7 @@ public static class ShopperHistory
         list.Insert(at, recent);
     }
 
-    private static void AddInterestTouches(UserState state, ShopperEvent e, int capacity)
+    private static void AddInterestTouches(ShopperState state, ShopperEvent e, int capacity)
     {
         foreach (var touch in InterestSignals.Of(e))
         {
@@ -174,7 +174,7 @@ public static class ShopperHistory
         }
     }
 
-    private static void ChangeCart(UserState state, string sku, int delta, decimal? price)
+    private static void ChangeCart(ShopperState state, string sku, int delta, decimal? price)
     {
         var cart = state.Cart ??= [];
         var i = cart.FindIndex(c => c.Sku == sku);

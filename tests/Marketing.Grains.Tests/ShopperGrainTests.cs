@@ -1,21 +1,21 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
 using static Marketing.Grains.Tests.ClusterFixture;
 
 namespace Marketing.Grains.Tests;
 
 [Collection(ClusterCollection.Name)]
-public sealed class UserGrainTests(ClusterFixture fixture)
+public sealed class ShopperGrainTests(ClusterFixture fixture)
 {
     private static string NewShopper() => Guid.NewGuid().ToString("N");
 
     [Fact]
     public async Task Purchase_updates_value_and_clears_bought_items_from_the_cart()
     {
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(NewShopper());
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(NewShopper());
         await shopper.Track(
             [
                 new ShopperEvent { EventId = "a1", Type = ShopperEventType.AddToCart, Timestamp = DateTimeOffset.UtcNow, Sku = "apple", Quantity = 2, Price = 1.5m },
@@ -37,7 +37,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task A_resent_event_counts_once()
     {
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(NewShopper());
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(NewShopper());
 
         var first = await shopper.Track([View("e1", "sku-1"), View("e1", "sku-1")], EventSource.Live);
         var again = await shopper.Track([View("e1", "sku-1")], EventSource.Live);
@@ -50,7 +50,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Late_events_take_their_place_in_the_history_by_time()
     {
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(NewShopper());
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(NewShopper());
         var now = DateTimeOffset.UtcNow;
 
         await shopper.Track([View("new", "b", now)], EventSource.Live);
@@ -65,7 +65,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task A_shopper_sending_hundreds_of_events_a_second_is_flagged_and_kept_out_of_value()
     {
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(NewShopper());
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(NewShopper());
         var burst = Enumerable.Range(0, 200).Select(i => View($"b{i}", "sku")).ToImmutableArray();
 
         var result = await shopper.Track(burst, EventSource.Live);
@@ -82,7 +82,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Imported_history_is_not_mistaken_for_a_bot()
     {
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(NewShopper());
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(NewShopper());
         var history = Enumerable.Range(0, 200).Select(i => View($"h{i}", "sku", DateTimeOffset.UtcNow.AddDays(-i))).ToImmutableArray();
 
         var result = await shopper.Track(history, EventSource.Import);
@@ -94,7 +94,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task An_invalid_event_rejects_the_whole_batch_and_changes_nothing()
     {
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(NewShopper());
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(NewShopper());
         var bad = new ShopperEvent { EventId = "x", Type = ShopperEventType.AddToCart, Timestamp = DateTimeOffset.UtcNow, Sku = "s", Quantity = 1, Price = -3 };
 
         var error = await Assert.ThrowsAsync<InvalidInputException>(() => shopper.Track([View("ok", "s"), bad], EventSource.Live));
@@ -107,11 +107,11 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     public async Task State_written_behind_survives_deactivation()
     {
         var key = NewShopper();
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
         await shopper.Track([View("v1", "a"), Purchase("p1", "o1", ("a", 1, 3m))], EventSource.Live);
 
         await fixture.Cluster.DeactivateAsync(shopper);
-        var view = await fixture.Grains.GetGrain<IUserGrain>(key).Get();
+        var view = await fixture.Grains.GetGrain<IShopperGrain>(key).Get();
 
         Assert.Equal(2, view.EventCount);
         Assert.Equal(3m, view.Value.Monetary);
@@ -121,7 +121,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     public async Task Events_a_deactivation_could_not_write_reach_the_next_activation()
     {
         var key = NewShopper();
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
         await shopper.Track([View("v1", "a"), Purchase("p1", "o1", ("a", 1, 3m))], EventSource.Live);
 
         using (var refusal = FailingWrites.Refuse(shopper))
@@ -132,8 +132,8 @@ public sealed class UserGrainTests(ClusterFixture fixture)
 
         // The next activation starts from what was stored (nothing); the events come back to it within seconds.
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        UserView view;
-        while ((view = await fixture.Grains.GetGrain<IUserGrain>(key).Get()).EventCount < 2 && DateTime.UtcNow < deadline)
+        ShopperView view;
+        while ((view = await fixture.Grains.GetGrain<IShopperGrain>(key).Get()).EventCount < 2 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
@@ -141,7 +141,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
         Assert.Equal(2, view.EventCount);
         Assert.Equal(3m, view.Value.Monetary);
         await fixture.Cluster.DeactivateAsync(shopper);
-        Assert.Equal(2, (await fixture.Grains.GetGrain<IUserGrain>(key).Get()).EventCount);
+        Assert.Equal(2, (await fixture.Grains.GetGrain<IShopperGrain>(key).Get()).EventCount);
     }
 
     [Fact]
@@ -150,8 +150,8 @@ public sealed class UserGrainTests(ClusterFixture fixture)
         var key = NewShopper();
         var at = DateTimeOffset.UtcNow;
         Planted.Plant(key, new LoggedEvent(key, 1, at, EventSource.Live, false, Purchase("t1", "o", ("a", 1, 5m))));
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
-        var recovery = fixture.Grains.GetGrain<Users.IUserRecoveryGrain>(key);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
+        var recovery = fixture.Grains.GetGrain<Shoppers.IShopperRecoveryGrain>(key);
 
         using (var refusal = FailingWrites.Refuse(shopper))
         {
@@ -174,7 +174,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     public async Task Accepted_events_reach_the_log_under_the_pseudonym_in_sequence()
     {
         var key = NewShopper();
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
         await shopper.Track([View("s1", "a"), View("s2", "b")], EventSource.Live);
         await shopper.Track([View("s3", "c"), View("s1", "a")], EventSource.Live);
 
@@ -194,7 +194,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
             new LoggedEvent(key, 1, at, EventSource.Live, false, View("r1", "a")),
             new LoggedEvent(key, 2, at, EventSource.Live, false, Purchase("r2", "o", ("a", 1, 7m))));
 
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
         var view = await shopper.Get();
         var next = await shopper.Track([View("r3", "b"), View("r1", "a")], EventSource.Live);
 
@@ -208,14 +208,14 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     public async Task Erasure_removes_the_shopper_and_their_logged_events_from_every_reader()
     {
         var key = NewShopper();
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
         await shopper.Track([View("z1", "a")], EventSource.Live);
         await shopper.UpdateProfile(ImmutableDictionary<string, string?>.Empty.Add("email", "someone@example.com"));
 
         var receipt = await shopper.Erase();
 
         Assert.Equal(key, receipt.Shopper);
-        Assert.False((await fixture.Grains.GetGrain<IUserGrain>(key).Get()).Exists);
+        Assert.False((await fixture.Grains.GetGrain<IShopperGrain>(key).Get()).Exists);
         Assert.DoesNotContain(await fixture.LoggedAsync(), r => r.Shopper == key);
     }
 
@@ -223,14 +223,14 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     public async Task Profile_and_consent_changes_are_kept()
     {
         var key = NewShopper();
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(key);
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
 
         await shopper.UpdateProfile(ImmutableDictionary<string, string?>.Empty.Add("country", "NL").Add("tier", "gold"));
         await shopper.UpdateProfile(ImmutableDictionary<string, string?>.Empty.Add("tier", null));
         await shopper.SetConsent(new ConsentUpdate(Personalisation: null, Marketing: true));
         await fixture.Cluster.DeactivateAsync(shopper);
 
-        var view = await fixture.Grains.GetGrain<IUserGrain>(key).Get();
+        var view = await fixture.Grains.GetGrain<IShopperGrain>(key).Get();
         Assert.Equal(new Dictionary<string, string> { ["country"] = "NL" }, view.Attributes);
         Assert.True(view.Consent.Marketing);
         Assert.True(view.Consent.Personalisation);
@@ -239,7 +239,7 @@ public sealed class UserGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Oversized_profiles_are_refused_with_the_attribute_named()
     {
-        var shopper = fixture.Grains.GetGrain<IUserGrain>(NewShopper());
+        var shopper = fixture.Grains.GetGrain<IShopperGrain>(NewShopper());
 
         var error = await Assert.ThrowsAsync<InvalidInputException>(() =>
             shopper.UpdateProfile(ImmutableDictionary<string, string?>.Empty.Add("bio", new string('x', 600))));

@@ -1,6 +1,6 @@
 using Marketing.Abstractions.Events;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>
 /// One product or search a shopper touched, waiting to be folded into their interest embedding. A struct, so the

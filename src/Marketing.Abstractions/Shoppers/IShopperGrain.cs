@@ -1,14 +1,15 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions.Events;
 
-namespace Marketing.Abstractions.Users;
+namespace Marketing.Abstractions.Shoppers;
 
 /// <summary>
 /// One shopper, keyed by the pseudonym from <see cref="ShopperPseudonym"/> (never the shop's raw user id).
 /// Holds profile, consent, cart, value counters, recent behaviour and the interest embedding.
 /// </summary>
+// Aliases keep their old "user" names: stored state and calls between silos of two versions are identified by them.
 [Alias("mk.IUserGrain")]
-public interface IUserGrain : IGrainWithStringKey
+public interface IShopperGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Records a batch of this shopper's events. Completes only after the accepted events are durable in the event
@@ -17,17 +18,17 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("Track")]
     Task<TrackResult> Track(ImmutableArray<ShopperEvent> events, EventSource source);
 
-    /// <summary>The shopper as stored; <see cref="UserView.Exists"/> is false for a shopper never seen (or erased).</summary>
+    /// <summary>The shopper as stored; <see cref="ShopperView.Exists"/> is false for a shopper never seen (or erased).</summary>
     [Alias("Get")]
-    Task<UserView> Get();
+    Task<ShopperView> Get();
 
     /// <summary>Sets or removes profile attributes (a null value removes the attribute).</summary>
     [Alias("UpdateProfile")]
-    Task<UserView> UpdateProfile(ImmutableDictionary<string, string?> attributes);
+    Task<ShopperView> UpdateProfile(ImmutableDictionary<string, string?> attributes);
 
     /// <summary>Changes consent; unspecified flags keep their value.</summary>
     [Alias("SetConsent")]
-    Task<UserView> SetConsent(ConsentUpdate update);
+    Task<ShopperView> SetConsent(ConsentUpdate update);
 
     /// <summary>Erases the shopper: state removed, their logged events marked erased for every later reader.</summary>
     [Alias("Erase")]
@@ -91,7 +92,7 @@ public readonly record struct RecentEvent(
     [property: Id(2)] string? Sku);
 
 [GenerateSerializer, Immutable, Alias("mk.UserView")]
-public sealed record UserView
+public sealed record ShopperView
 {
     [Id(0)] public required string Shopper { get; init; }
     [Id(1)] public bool Exists { get; init; }

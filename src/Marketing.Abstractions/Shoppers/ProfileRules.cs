@@ -1,4 +1,4 @@
-namespace Marketing.Abstractions.Users;
+namespace Marketing.Abstractions.Shoppers;
 
 /// <summary>Limits on profile attributes, so one shopper cannot grow without bound.</summary>
 public static class ProfileRules

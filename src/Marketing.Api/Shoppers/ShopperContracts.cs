@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 
-namespace Marketing.Api.Users;
+namespace Marketing.Api.Shoppers;
 
 /// <summary>A shopper as the shop sees them, under the shop's own user id (the pseudonym stays inside the cluster).</summary>
-public sealed record UserResponse(
+public sealed record ShopperResponse(
     string UserId,
     ImmutableDictionary<string, string> Attributes,
     Consent Consent,
@@ -15,7 +15,7 @@ public sealed record UserResponse(
     bool IsBot,
     bool HasInterestEmbedding)
 {
-    public static UserResponse From(string userId, UserView view) => new(
+    public static ShopperResponse From(string userId, ShopperView view) => new(
         userId,
         view.Attributes,
         view.Consent,

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.ExceptionServices;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
-using Marketing.Abstractions.Users;
+using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Storage;
@@ -11,11 +11,11 @@ using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace Marketing.Grains.Users;
+namespace Marketing.Grains.Shoppers;
 
 /// <summary>Lets the silo's recovery service wake a shopper so it replays a dead silo's log tail.</summary>
 [Alias("mk.IUserRecoveryGrain")]
-public interface IUserRecoveryGrain : IGrainWithStringKey
+public interface IShopperRecoveryGrain : IGrainWithStringKey
 {
     /// <summary>Applies any pending log records; returns how many were applied by this call.</summary>
     [Alias("Recover")]
@@ -29,7 +29,7 @@ public interface IUserRecoveryGrain : IGrainWithStringKey
     Task<Adoption> Adopt(ImmutableArray<UnsavedEvent> unsaved, SiloAddress from);
 }
 
-/// <summary>What <see cref="IUserRecoveryGrain.Adopt"/> did: events applied, and whether the state holding them is written.</summary>
+/// <summary>What <see cref="IShopperRecoveryGrain.Adopt"/> did: events applied, and whether the state holding them is written.</summary>
 [GenerateSerializer, Immutable, Alias("mk.Adoption")]
 public readonly record struct Adoption([property: Id(0)] int Applied, [property: Id(1)] bool Written);
 
@@ -41,9 +41,11 @@ public readonly record struct Adoption([property: Id(0)] int Applied, [property:
 // Shoppers are many, small and alike: random placement spreads them evenly over the silos from the first call, where
 // the default resource-optimised placement keeps new activations on the receiving silo until load statistics differ.
 [Orleans.Placement.RandomPlacement]
-public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, IShopperInterest, IWriteBehindGrain
+// The grain type (and so every stored state's key) keeps the name it had before "user" became "shopper" in code.
+[GrainType("user")]
+public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecoveryGrain, IShopperInterest, IWriteBehindGrain
 {
-    private readonly IPersistentState<UserState> _state;
+    private readonly IPersistentState<ShopperState> _state;
     private readonly IEventLog _log;
     private readonly IEventLogRecovery _recovery;
     private readonly WriteBehindTracker _tracker;
@@ -53,7 +55,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly EventIntakeOptions _options;
     private readonly InterestOptions _interest;
     private readonly TimeProvider _time;
-    private readonly ILogger<UserGrain> _logger;
+    private readonly ILogger<ShopperGrain> _logger;
     private readonly DeferredWrite _write;
     private bool _shuttingDown;
 
@@ -68,8 +70,8 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     private readonly Serializer<UnsavedEvent> _unsavedSerializer;
     private UnsavedEvents? _unsaved;
 
-    public UserGrain(
-        [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<UserState> state,
+    public ShopperGrain(
+        [PersistentState("shopper", StorageNames.GrainState)] IPersistentState<ShopperState> state,
         IEventLog log,
         IEventLogRecovery recovery,
         WriteBehindTracker tracker,
@@ -82,7 +84,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         IOptions<EventIntakeOptions> options,
         IOptions<InterestOptions> interest,
         TimeProvider time,
-        ILogger<UserGrain> logger)
+        ILogger<ShopperGrain> logger)
     {
         _state = state;
         _log = log;
@@ -104,7 +106,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
     // idle shopper 150 bytes for good.
     private string Shopper => this.GetPrimaryKeyString();
 
-    private UserState State => _state.State;
+    private ShopperState State => _state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -277,9 +279,9 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         return new TrackResult(records.Length, duplicates, bot, _options.DedupeWindow);
     }
 
-    public Task<UserView> Get() => Task.FromResult(ShopperHistory.ToView(Shopper, State));
+    public Task<ShopperView> Get() => Task.FromResult(ShopperHistory.ToView(Shopper, State));
 
-    public async Task<UserView> UpdateProfile(ImmutableDictionary<string, string?> attributes)
+    public async Task<ShopperView> UpdateProfile(ImmutableDictionary<string, string?> attributes)
     {
         var errors = ProfileRules.Validate(attributes);
         var merged = new Dictionary<string, string>(State.Attributes ?? [], StringComparer.Ordinal);
@@ -311,7 +313,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
         return ShopperHistory.ToView(Shopper, State);
     }
 
-    public async Task<UserView> SetConsent(ConsentUpdate update)
+    public async Task<ShopperView> SetConsent(ConsentUpdate update)
     {
         State.Consent = new Consent(
             update.Personalisation ?? State.Consent.Personalisation,
@@ -345,7 +347,7 @@ public sealed partial class UserGrain : Grain, IUserGrain, IUserRecoveryGrain, I
             await _state.ReadStateAsync();
             await _state.ClearStateAsync();
         }
-        _state.State = new UserState();
+        _state.State = new ShopperState();
         ForgetUnsaved();
         _write.Reset();
         _tracker.Clean(Shopper);
