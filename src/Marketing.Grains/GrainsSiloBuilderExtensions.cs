@@ -50,6 +50,11 @@ public static class GrainsSiloBuilderExtensions
         services.TryAddSingleton<UnsavedHandOff>();
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddHostedService<ProductStatsFlusher>();
+
+        // Registered after the flusher so that it stops first: what is queued reaches the tally before the last round.
+        services.TryAddSingleton<ShopperEventFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShopperEventFeed>());
+        services.AddShopperEventSubscriber<ProductCountersSubscriber>();
         return silo;
     }
 }

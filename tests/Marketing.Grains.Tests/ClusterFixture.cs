@@ -43,6 +43,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             AddGrainStateStorage(silo);
             silo.Services.AddSingleton<IEventLogRecovery>(Planted);
             silo.AddMarketingGrains();
+            silo.Services.AddShopperEventSubscriber<ThrowingSubscriber>();
+            silo.Services.AddShopperEventSubscriber<HangingSubscriber>();
+            silo.Services.AddShopperEventSubscriber<RecordingSubscriber>();
             silo.AddIncomingGrainCallFilter<DirectoryLoss>();
             silo.AddIncomingGrainCallFilter<Unreachable>();
             silo.AddIncomingGrainCallFilter<SlowCalls>();

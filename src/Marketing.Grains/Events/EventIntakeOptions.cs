@@ -46,6 +46,14 @@ public sealed class EventIntakeOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Events:ProductStatsWriteDelay must be between 100 ms and 1 hour.")]
     public TimeSpan ProductStatsWriteDelay { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Acknowledged batches queued for each event subscriber before further ones are dropped for it (counted and
+    /// logged; the log keeps every event). At 5,000 events a second in batches of ten, the default holds 20 s of a
+    /// subscriber that stopped.
+    /// </summary>
+    [Range(16, 10_000_000, ErrorMessage = "Events:SubscriberQueueCapacity must be between 16 and 10000000.")]
+    public int SubscriberQueueCapacity { get; set; } = 10_000;
+
     /// <summary>Live events per second from one shopper above which the shopper is flagged as a bot.</summary>
     [Range(1, 100_000, ErrorMessage = "Events:BotEventsPerSecond must be between 1 and 100000.")]
     public int BotEventsPerSecond { get; set; } = 50;

@@ -49,7 +49,7 @@ public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecover
     private readonly IEventLog _log;
     private readonly IEventLogRecovery _recovery;
     private readonly WriteBehindTracker _tracker;
-    private readonly ProductStatsBuffer _stats;
+    private readonly ShopperEventFeed _feed;
     private readonly ProductEmbeddingCache _productEmbeddings;
     private readonly UnsavedHandOff _handOff;
     private readonly EventIntakeOptions _options;
@@ -76,7 +76,7 @@ public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecover
         IEventLogRecovery recovery,
         WriteBehindTracker tracker,
         WriteBehindScheduler scheduler,
-        ProductStatsBuffer stats,
+        ShopperEventFeed feed,
         ProductEmbeddingCache productEmbeddings,
         UnsavedHandOff handOff,
         UnsavedEventBuffers unsavedBuffers,
@@ -90,7 +90,7 @@ public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecover
         _log = log;
         _recovery = recovery;
         _tracker = tracker;
-        _stats = stats;
+        _feed = feed;
         _productEmbeddings = productEmbeddings;
         _handOff = handOff;
         _options = options.Value;
@@ -267,13 +267,12 @@ public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecover
         foreach (var record in records)
         {
             ShopperHistory.Apply(State, record, _options, _interest.MaxPending);
-            if (!bot)
-            {
-                _stats.Record(record.Event);
-            }
         }
 
         KeepUnsaved(records);
+
+        // Durable now: the silo's subscribers get the records off this call's path.
+        _feed.Publish(records);
 
         _write.Schedule();
         return new TrackResult(records.Length, duplicates, bot, _options.DedupeWindow);
