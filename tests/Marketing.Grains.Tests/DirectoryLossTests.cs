@@ -4,7 +4,6 @@ using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Shoppers;
-using Marketing.Grains.Storage;
 using Orleans.Storage;
 using static Marketing.Grains.Tests.ClusterFixture;
 
@@ -79,8 +78,8 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
         Assert.Equal([new DailyProductStats(today, 3, 1, 0, 0, 0)], stats.ToArray());
 
         await fixture.Grains.GetGrain<IWriteBehindGrain>(product.GetGrainId()).FlushWriteBehind();
-        var stored = new GrainState<ProductState>(new ProductState());
-        await Storage.ReadStateAsync("product", product.GetGrainId(), stored);
+        var stored = new GrainState<ProductCounters>(new ProductCounters());
+        await Storage.ReadStateAsync("counters", product.GetGrainId(), stored);
         Assert.Equal([new DailyProductStats(today, 3, 1, 0, 0, 0)], stored.State!.Daily);
     }
 

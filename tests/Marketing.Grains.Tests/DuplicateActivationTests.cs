@@ -5,7 +5,6 @@ using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Shoppers;
-using Marketing.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using static Marketing.Grains.Tests.ClusterFixture;
@@ -117,15 +116,15 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         await ViewsReachAsync(product, 1);
 
         // The other activation stores five views of its own.
-        var other = new ProductState { Daily = [new DailyProductStats(today, 5, 1, 0, 0, 0)] };
-        await Storage.WriteStateAsync("product", product.GetGrainId(), new GrainState<ProductState>(other));
+        var other = new ProductCounters { Daily = [new DailyProductStats(today, 5, 1, 0, 0, 0)] };
+        await Storage.WriteStateAsync("counters", product.GetGrainId(), new GrainState<ProductCounters>(other));
 
         await sink.AddInteractions([new DailyProductStats(today, 2, 0, 1, 0, 0)]);
         await ViewsReachAsync(product, 3);
         await fixture.Grains.GetGrain<IWriteBehindGrain>(product.GetGrainId()).FlushWriteBehind();
 
-        var stored = new GrainState<ProductState>(new ProductState());
-        await Storage.ReadStateAsync("product", product.GetGrainId(), stored);
+        var stored = new GrainState<ProductCounters>(new ProductCounters());
+        await Storage.ReadStateAsync("counters", product.GetGrainId(), stored);
         Assert.Equal([new DailyProductStats(today, 8, 1, 1, 0, 0)], stored.State!.Daily);
     }
 
@@ -139,18 +138,53 @@ public sealed class DuplicateActivationTests(ClusterFixture fixture)
         await fixture.Grains.GetGrain<IProductStatsSink>(sku).AddInteractions([new DailyProductStats(today, 2, 0, 0, 0, 0)]);
         await ViewsReachAsync(product, 2);
 
-        // The other activation stores the product as it knew it, with three views of its own.
+        // The other activation stores the product as it knew it, and three views of its own.
         var stored = new GrainState<ProductState>(new ProductState());
         await Storage.ReadStateAsync("product", product.GetGrainId(), stored);
-        stored.State = new ProductState { Product = stored.State!.Product, Daily = [new DailyProductStats(today, 3, 0, 0, 0, 0)] };
         await Storage.WriteStateAsync("product", product.GetGrainId(), stored);
+        var otherCounts = new GrainState<ProductCounters>(new ProductCounters { Daily = [new DailyProductStats(today, 3, 0, 0, 0, 0)] });
+        await Storage.WriteStateAsync("counters", product.GetGrainId(), otherCounts);
 
         var renamed = await product.Upsert(new ProductInput { Title = "Conference pear", Category = "fruit", Price = 2m });
 
         Assert.Equal("Conference pear", renamed.Title);
         await Storage.ReadStateAsync("product", product.GetGrainId(), stored);
         Assert.Equal(("Conference pear", 2m), (stored.State!.Product!.Title, stored.State.Product.Price));
-        Assert.Equal([new DailyProductStats(today, 5, 0, 0, 0, 0)], stored.State.Daily);
+
+        // The activation that lost the race retires; its unwritten counts go on the other's as it does.
+        var counts = new GrainState<ProductCounters>(new ProductCounters());
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        do
+        {
+            await Task.Delay(100);
+            await Storage.ReadStateAsync("counters", product.GetGrainId(), counts);
+        }
+        while (counts.State!.Daily.Sum(d => d.Views) != 5 && DateTime.UtcNow < deadline);
+
+        Assert.Equal([new DailyProductStats(today, 5, 0, 0, 0, 0)], counts.State.Daily);
+    }
+
+    [Fact]
+    public async Task Counters_stored_with_the_record_by_an_earlier_build_move_to_their_own_state()
+    {
+        var sku = $"legacy-{Guid.NewGuid():N}";
+        var product = fixture.Grains.GetGrain<IProductGrain>(sku);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var legacy = new ProductState
+        {
+            Product = new Product { Sku = sku, Title = "Old pear", Category = "fruit", Price = 1m, UpdatedAt = DateTimeOffset.UtcNow },
+            Daily = [new DailyProductStats(today.AddDays(-1), 4, 1, 0, 0, 0)],
+        };
+        await Storage.WriteStateAsync("product", product.GetGrainId(), new GrainState<ProductState>(legacy));
+
+        Assert.Equal([new DailyProductStats(today.AddDays(-1), 4, 1, 0, 0, 0)], (await product.GetStats(7)).ToArray());
+        await fixture.Grains.GetGrain<IProductStatsSink>(sku).AddInteractions([new DailyProductStats(today, 1, 0, 0, 0, 0)]);
+        await fixture.Grains.GetGrain<IWriteBehindGrain>(product.GetGrainId()).FlushWriteBehind();
+
+        var counts = new GrainState<ProductCounters>(new ProductCounters());
+        await Storage.ReadStateAsync("counters", product.GetGrainId(), counts);
+        Assert.Equal([new DailyProductStats(today.AddDays(-1), 4, 1, 0, 0, 0), new DailyProductStats(today, 1, 0, 0, 0, 0)], counts.State!.Daily);
+        Assert.Equal("Old pear", (await product.Get())!.Title);
     }
 
     /// <summary>Counts arrive one-way: waits until the activation holds <paramref name="views"/> views today.</summary>

@@ -104,9 +104,12 @@ public sealed class EventSubscriberTests(ClusterFixture fixture)
         await feed.StartAsync(CancellationToken.None);
 
         // The slow one takes the first batch and hangs on it; 16 more fill its queue; the last 3 are dropped for it.
+        // The quick one keeps up (each batch is waited for, so a busy machine cannot fill its queue).
         for (var i = 0; i < 20; i++)
         {
             feed.Publish([Record($"b{i}")]);
+            var published = i + 1;
+            await WaitForAsync(() => Task.FromResult(quick.Count), seen => seen == published);
             if (i == 0)
             {
                 await WaitForAsync(() => Task.FromResult(slow.Started), started => started);
@@ -147,6 +150,17 @@ public sealed class EventSubscriberTests(ClusterFixture fixture)
         public List<string> Seen { get; } = [];
 
         public bool Started => _started;
+
+        public int Count
+        {
+            get
+            {
+                lock (Seen)
+                {
+                    return Seen.Count;
+                }
+            }
+        }
 
         public string Name => name;
 

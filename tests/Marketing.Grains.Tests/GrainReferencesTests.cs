@@ -2,7 +2,6 @@ using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
 using Marketing.Abstractions.Shoppers;
-using Marketing.Grains.Storage;
 
 namespace Marketing.Grains.Tests;
 

@@ -151,7 +151,7 @@ public sealed class ShopperGrainTests(ClusterFixture fixture)
         var at = DateTimeOffset.UtcNow;
         Planted.Plant(key, new LoggedEvent(key, 1, at, EventSource.Live, false, Purchase("t1", "o", ("a", 1, 5m))));
         var shopper = fixture.Grains.GetGrain<IShopperGrain>(key);
-        var recovery = fixture.Grains.GetGrain<Shoppers.IShopperRecoveryGrain>(key);
+        var recovery = fixture.Grains.GetGrain<IShopperRecoveryGrain>(key);
 
         using (var refusal = FailingWrites.Refuse(shopper))
         {

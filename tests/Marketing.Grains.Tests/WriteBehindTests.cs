@@ -128,7 +128,7 @@ public sealed class WriteBehindTests : IAsyncLifetime
     /// <summary>What a test reads back from a stored shopper state.</summary>
     private sealed record ShopperStateProbe(long EventCount);
 
-    /// <summary>What a test reads back from a stored product state: views over all its days.</summary>
+    /// <summary>What a test reads back from a product's stored counters: views over all its days.</summary>
     private sealed record ProductStateProbe(int Views);
 
     /// <summary>Grain storage that keeps nothing but the number of writes per grain and what the last one held.</summary>
@@ -157,7 +157,7 @@ public sealed class WriteBehindTests : IAsyncLifetime
                 var probe = new ShopperStateProbe(user.EventCount);
                 _writes.AddOrUpdate(grainId.Key.ToString()!, _ => (1, probe), (_, w) => (w.Writes + 1, probe));
             }
-            else if (grainState.State is Products.ProductState product)
+            else if (grainState.State is Products.ProductCounters product)
             {
                 var probe = new ProductStateProbe(product.Daily.Sum(d => d.Views));
                 _writes.AddOrUpdate(grainId.Key.ToString()!, _ => (1, probe), (_, w) => (w.Writes + 1, probe));

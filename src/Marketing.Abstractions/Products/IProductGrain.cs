@@ -29,14 +29,6 @@ public interface IProductGrain : IGrainWithStringKey
     Task<ImmutableArray<DailyProductStats>> GetStats(int days);
 }
 
-/// <summary>Receives interaction counts aggregated on each silo; kept apart from the public product interface.</summary>
-[Alias("mk.IProductStatsSink")]
-public interface IProductStatsSink : IGrainWithStringKey
-{
-    [Alias("AddInteractions")]
-    Task AddInteractions(ImmutableArray<DailyProductStats> deltas);
-}
-
 /// <summary>A product's text embedding, for search and shopper interests; kept apart from the public product interface.</summary>
 [Alias("mk.IProductEmbedding")]
 public interface IProductEmbedding : IGrainWithStringKey

@@ -7,35 +7,30 @@ using Marketing.Grains.Search;
 using Marketing.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Storage;
 
 namespace Marketing.Grains.Products;
 
 /// <summary>
 /// One catalogue item. The record is written through (catalogue changes are rare and must not be lost); the daily
-/// counters are written behind, since they arrive once a second from every silo. The text embedding is computed when
+/// counters, a state of their own, are written behind, since they arrive every few seconds from every silo. The text embedding is computed when
 /// the text is new or changed, stored with the record, and pushed to the product's index shard; if the encoder is
 /// busy the product is stored without one and a timer tries again.
 /// </summary>
 public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSink, IProductEmbedding, IWriteBehindGrain
 {
-    public const int StatsDays = 120;
-
     private readonly IPersistentState<ProductState> _state;
+    private readonly WriteBehindState<ProductState> _record;
+    private readonly WriteBehindState<ProductCounters> _counters;
+    private readonly ProductUnsavedCounts _unsavedCounts;
     private readonly TimeProvider _time;
-    private readonly DeferredWrite _statsWrite;
     private readonly SearchOptions _search;
     private readonly ProductEmbeddingCache _embeddings;
-    private readonly ProductStatsBuffer _stats;
     private readonly ILogger<ProductGrain> _logger;
     private IGrainTimer? _embeddingRetry;
 
-    // Interaction counts added since the state was last written, by day: needed again if another activation of this
-    // product wrote first.
-    private List<DailyProductStats>? _unsavedStats;
-
     public ProductGrain(
         [PersistentState("product", StorageNames.CatalogueState)] IPersistentState<ProductState> state,
+        [PersistentState("counters", StorageNames.CatalogueState)] IPersistentState<ProductCounters> counters,
         TimeProvider time,
         WriteBehindScheduler scheduler,
         IOptions<SearchOptions> search,
@@ -45,12 +40,15 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         ILogger<ProductGrain> logger)
     {
         _embeddings = embeddings;
-        _stats = stats;
         _state = state;
         _time = time;
         _search = search.Value;
         _logger = logger;
-        _statsWrite = new DeferredWrite(this, scheduler, WriteStatsAsync, intake.Value.ProductStatsWriteDelay);
+
+        // The record has nothing unsaved (each change is written by its call), so it never waits for the scheduler.
+        _record = new WriteBehindState<ProductState>(this, state, NoUnsavedChanges.Instance, scheduler, intake.Value.ProductStatsWriteDelay);
+        _unsavedCounts = new ProductUnsavedCounts(() => Sku, () => counters.State, stats);
+        _counters = new WriteBehindState<ProductCounters>(this, counters, _unsavedCounts, scheduler, intake.Value.ProductStatsWriteDelay);
     }
 
     private string Sku => this.GetPrimaryKeyString();
@@ -59,6 +57,16 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Counters stored with the record by an earlier build move to their own state (the record drops them when next
+        // written); once that state exists it wins.
+        if (_state.State.Daily is { Count: > 0 } legacy && _counters.State.Daily.Count == 0)
+        {
+            _counters.State.Daily = legacy;
+            _counters.Schedule();
+        }
+
+        _state.State.Daily = null;
+
         // A product stored while the encoder was busy (or before embeddings existed) catches up once it is awake.
         if (_state.State is { Product: not null, TextEmbedding: null })
         {
@@ -68,23 +76,10 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (reason.ReasonCode == DeactivationReasonCode.DirectoryFailure && _unsavedStats is { } unsaved)
-        {
-            // A silo died and took this activation's directory entry with it; Orleans deactivates every such
-            // activation at once. Writing them all would queue thousands of writes at storage while calls wait, so
-            // the unwritten counts go back to the silo's tally, which hands them to the next activation within seconds.
-            _statsWrite.Reset();
-            _unsavedStats = null;
-            _stats.Return(Sku, unsaved);
-            return Task.CompletedTask;
-        }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _counters.OnDeactivateAsync(reason, ex => LogCountersNotWritten(ex, Sku));
 
-        return _statsWrite.FlushAsync();
-    }
-
-    public Task FlushWriteBehind() => _statsWrite.OnDueAsync();
+    public Task FlushWriteBehind() => _counters.OnDueAsync();
 
     public async Task<Product> Upsert(ProductInput input)
     {
@@ -253,11 +248,13 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
             return false;
         }
 
-        _statsWrite.Reset();
+        _counters.Reset();
+        _unsavedCounts.Forget();
         _embeddingRetry?.Dispose();
         _embeddingRetry = null;
         await _state.ClearStateAsync();
         _state.State = new ProductState();
+        await _counters.ClearAsync();
         _embeddings.Forget(Sku);
         await Shard.Remove(Sku);
         await GrainFactory.GetGrain<ICategoryDirectoryGrain>(ProductRules.CategoryKey(product.Category)).Remove(Sku);
@@ -265,88 +262,29 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         return true;
     }
 
-    public Task<ImmutableArray<DailyProductStats>> GetStats(int days)
-    {
-        var daily = _state.State.Daily;
-        return Task.FromResult(daily.AsEnumerable().Reverse().Take(Math.Clamp(days, 1, StatsDays)).ToImmutableArray());
-    }
+    public Task<ImmutableArray<DailyProductStats>> GetStats(int days) =>
+        Task.FromResult(_counters.State.Daily.AsEnumerable().Reverse().Take(Math.Clamp(days, 1, ProductCounters.Days)).ToImmutableArray());
 
     public Task AddInteractions(ImmutableArray<DailyProductStats> deltas)
     {
         foreach (var delta in deltas)
         {
-            AddTo(_state.State.Daily, delta);
-            AddTo(_unsavedStats ??= [], delta);
+            ProductCounters.AddTo(_counters.State.Daily, delta);
+            _unsavedCounts.Add(delta);
         }
 
-        _statsWrite.Schedule();
+        _counters.Schedule();
         return Task.CompletedTask;
     }
 
-    /// <summary>Adds a day's counts to a list of days, oldest first, keeping the last <see cref="StatsDays"/>.</summary>
-    private static void AddTo(List<DailyProductStats> daily, DailyProductStats delta)
-    {
-        var i = daily.FindIndex(d => d.Day == delta.Day);
-        if (i >= 0)
-        {
-            daily[i] = daily[i].Add(delta);
-            return;
-        }
-
-        daily.Add(delta);
-        daily.Sort((a, b) => a.Day.CompareTo(b.Day));
-        if (daily.Count > StatsDays)
-        {
-            daily.RemoveRange(0, daily.Count - StatsDays);
-        }
-    }
-
     /// <summary>
-    /// Writes a change of this activation's own (the product record or its embedding), and with it the counts not yet
-    /// written; <paramref name="reapply"/> puts the change on another activation's state if that wrote first.
+    /// Writes a change of this activation's own to the record (the product or its embedding); <paramref name="reapply"/>
+    /// puts the change on another activation's record if that wrote first: the change is stored rather than refused.
     /// </summary>
-    private Task WriteOwnChangeAsync(Action reapply)
-    {
-        _statsWrite.Reset();
-        return WriteMergingAsync(reapply);
-    }
+    private Task WriteOwnChangeAsync(Action reapply) => _record.WriteNowAsync(reapply);
 
-    /// <summary>The write-behind of the counts.</summary>
-    private Task WriteStatsAsync() => WriteMergingAsync(reapply: null);
-
-    /// <summary>
-    /// Writes the state. If another activation of this product wrote first (Orleans can briefly run two while silos
-    /// join or leave), the stored state is read back, <paramref name="reapply"/> puts this activation's own change on
-    /// it, its unsaved counts are added, it is written again, and this activation retires: the change is stored rather
-    /// than refused, and no count is lost.
-    /// </summary>
-    private async Task WriteMergingAsync(Action? reapply)
-    {
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        catch (InconsistentStateException)
-        {
-            await ConflictMerge.WriteMergedAsync(_state, () =>
-            {
-                reapply?.Invoke();
-                AddUnsavedCounts();
-                return Task.CompletedTask;
-            });
-            DeactivateOnIdle();
-        }
-
-        _unsavedStats = null;
-    }
-
-    private void AddUnsavedCounts()
-    {
-        foreach (var delta in _unsavedStats ?? [])
-        {
-            AddTo(_state.State.Daily, delta);
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Error, Message = "Product {Sku} could not write its counters on deactivation; they go back to the silo's tally")]
+    private partial void LogCountersNotWritten(Exception ex, string sku);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Product {Sku} stored without an embedding for now: {Reason}")]
     private partial void LogEmbeddingDeferred(string sku, string reason);

@@ -2,6 +2,7 @@ using Marketing.Abstractions.Products;
 
 namespace Marketing.Grains.Products;
 
+/// <summary>The catalogue record and its text embedding, written through.</summary>
 [GenerateSerializer, Alias("mk.ProductState")]
 public sealed class ProductState
 {
@@ -10,6 +11,9 @@ public sealed class ProductState
     /// <summary>The product text's embedding; cleared when the text changes so it is computed again.</summary>
     [Id(1)] public float[]? TextEmbedding { get; set; }
 
-    /// <summary>Interaction counts per day, oldest first, at most <see cref="ProductGrain.StatsDays"/> days.</summary>
-    [Id(2)] public List<DailyProductStats> Daily { get; set; } = [];
+    /// <summary>
+    /// Daily counters as stored with the record before they had a state of their own (<see cref="ProductCounters"/>):
+    /// read once to move them there, then dropped with the record's next write.
+    /// </summary>
+    [Id(2)] public List<DailyProductStats>? Daily { get; set; }
 }

@@ -1,5 +1,4 @@
 using Marketing.Abstractions;
-using Marketing.Abstractions.Products;
 using Marketing.Grains.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -6,14 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace Marketing.Grains.Storage;
 
-/// <summary>A grain whose state is written behind by <see cref="DeferredWrite"/>: the silo's scheduler calls this when a write is due.</summary>
-[Alias("mk.IWriteBehindGrain")]
-public interface IWriteBehindGrain : IGrain
-{
-    [Alias("FlushWriteBehind")]
-    Task FlushWriteBehind();
-}
-
 /// <summary>
 /// The one clock behind every <see cref="DeferredWrite"/> on this silo. A grain timer per dirty grain costs about
 /// 700 bytes of timer, delegate and bookkeeping objects, and a silo holds a hundred thousand dirty shoppers; here a

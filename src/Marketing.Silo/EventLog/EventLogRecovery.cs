@@ -1,5 +1,5 @@
+using Marketing.Grains;
 using Marketing.Grains.Events;
-using Marketing.Grains.Shoppers;
 
 
 namespace Marketing.Silo.EventLog;

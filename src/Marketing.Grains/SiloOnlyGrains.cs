@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+using Marketing.Abstractions.Products;
+using Marketing.Grains.Shoppers;
+using Marketing.Grains.Storage;
+
+namespace Marketing.Grains;
+
+// The grain interfaces only silos call: recovery, hand-offs, write-behind and counter hand-over. Clients (the gateway,
+// the CLI, Marketing.Client) see the ones in Marketing.Abstractions; these may change with the silo alone.
+
+/// <summary>Lets the silo's recovery service wake a shopper so it replays a dead silo's log tail.</summary>
+[Alias("mk.IUserRecoveryGrain")]
+public interface IShopperRecoveryGrain : IGrainWithStringKey
+{
+    /// <summary>Applies any pending log records; returns how many were applied by this call.</summary>
+    [Alias("Recover")]
+    Task<int> Recover();
+
+    /// <summary>
+    /// Applies the events an earlier activation on <paramref name="from"/> did not write (any held already, by event
+    /// id, are skipped). On that same silo they are written behind like any others; on another they are written at once.
+    /// </summary>
+    [Alias("Adopt")]
+    Task<Adoption> Adopt(ImmutableArray<UnsavedEvent> unsaved, SiloAddress from);
+}
+
+/// <summary>What <see cref="IShopperRecoveryGrain.Adopt"/> did: events applied, and whether the state holding them is written.</summary>
+[GenerateSerializer, Immutable, Alias("mk.Adoption")]
+public readonly record struct Adoption([property: Id(0)] int Applied, [property: Id(1)] bool Written);
+
+/// <summary>One silo's <see cref="UnsavedHandOff"/>, for a shopper's next activation on another silo to take from.</summary>
+[Alias("mk.IUnsavedHandOffGrain")]
+public interface IUnsavedHandOffGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// A copy of the events handed off here for <paramref name="shopper"/> (empty when none wait). They stay here
+    /// until <see cref="Written"/>, and may still be delivered meanwhile: applying them twice is harmless (by event id).
+    /// </summary>
+    [Alias("Take")]
+    Task<HandOffCopy> Take(string shopper);
+
+    /// <summary>The caller stored the events it copied, logged up to <paramref name="loggedUpTo"/>: they are dropped here.</summary>
+    [Alias("Written")]
+    Task Written(string shopper, DateTimeOffset loggedUpTo);
+}
+
+/// <summary>
+/// What <see cref="IUnsavedHandOffGrain.Take"/> answers: the events waiting for the shopper (empty when none), and
+/// how many shoppers' events that silo still holds, so the asking silo can stop asking once it holds none.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("mk.HandOffCopy")]
+public readonly record struct HandOffCopy([property: Id(0)] ImmutableArray<UnsavedEvent> Events, [property: Id(1)] int Waiting);
+
+/// <summary>A grain whose state is written behind by <see cref="DeferredWrite"/>: the silo's scheduler calls this when a write is due.</summary>
+[Alias("mk.IWriteBehindGrain")]
+public interface IWriteBehindGrain : IGrain
+{
+    [Alias("FlushWriteBehind")]
+    Task FlushWriteBehind();
+}
+
+/// <summary>Receives interaction counts aggregated on each silo; kept apart from the public product interface.</summary>
+[Alias("mk.IProductStatsSink")]
+public interface IProductStatsSink : IGrainWithStringKey
+{
+    [Alias("AddInteractions")]
+    Task AddInteractions(ImmutableArray<DailyProductStats> deltas);
+}
