@@ -158,6 +158,8 @@ public sealed class BusyEncoderTests : IAsyncLifetime
 
         public int Dimensions => 16;
 
+        public TextModelId Model { get; } = new("word-hash", "0123456789ab", 16, TextModelId.MeanPooling, "words");
+
         /// <summary>Texts encoded so far (not refused).</summary>
         public int Encoded => Volatile.Read(ref _encoded);
 

@@ -71,6 +71,8 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 
     public int Dimensions => _encoder.Dimensions;
 
+    public TextModelId Model => _encoder.Model;
+
     /// <summary>The execution provider inference runs on.</summary>
     public ExecutionProviderKind Provider => _encoder.Provider;
 

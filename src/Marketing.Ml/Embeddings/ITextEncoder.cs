@@ -6,6 +6,12 @@ public interface ITextEncoder
     /// <summary>Length of every vector this encoder returns.</summary>
     int Dimensions { get; }
 
+    /// <summary>
+    /// The model behind every vector this encoder returns. Stored vectors carry it, so that a vector of another model
+    /// is recognised as such (and made again) instead of being compared with this one's.
+    /// </summary>
+    TextModelId Model { get; }
+
     /// <summary>Embeds one text. Empty or whitespace-only text is rejected with <see cref="ArgumentException"/>.</summary>
     ValueTask<float[]> EncodeAsync(string text, CancellationToken cancellationToken = default);
 

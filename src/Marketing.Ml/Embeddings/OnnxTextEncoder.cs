@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -45,6 +46,7 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
         }
 
         _input = new WordPieceInput(vocabPath, settings.LowerCase, settings.MaxTokens);
+        TimeSpan hashTime;
         _maxBatchSize = settings.MaxBatchSize;
         (_session, _sessionOptions, Provider, Precision) = OpenSession(modelPath, settings, log);
         try
@@ -80,6 +82,9 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
             }
 
             Dimensions = outputDims[^1] > 0 ? outputDims[^1] : ProbeDimensions();
+            var hashing = Stopwatch.GetTimestamp();
+            Model = TextModelId.OfFiles(modelPath, vocabPath, settings.LowerCase, settings.MaxTokens, Dimensions, _outputIsPooled ? TextModelId.ModelPooling : TextModelId.MeanPooling);
+            hashTime = Stopwatch.GetElapsedTime(hashing);
 
             // The first run allocates ONNX Runtime's arenas; do it now rather than in a shopper's request.
             Run([_input.Encode("warm up")]);
@@ -91,10 +96,14 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
             throw;
         }
 
-        LogLoaded(log, Path.GetFileName(Path.GetDirectoryName(modelPath)) ?? modelPath, Provider, Precision, Dimensions, MaxTokens);
+        LogLoaded(log, Model.Name, Provider, Precision, Dimensions, MaxTokens);
+        LogModelId(log, Model, hashTime.TotalMilliseconds);
     }
 
     public int Dimensions { get; }
+
+    /// <summary>The model behind the vectors, computed once here (the weights file is hashed at start, not per call).</summary>
+    public TextModelId Model { get; }
 
     /// <summary>The execution provider inference actually runs on.</summary>
     public ExecutionProviderKind Provider { get; }
@@ -381,6 +390,9 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Text encoder {Model} runs on {Provider} in {Precision}: {Dimensions} dimensions, at most {MaxTokens} tokens a text")]
     private static partial void LogLoaded(ILogger logger, string model, ExecutionProviderKind provider, EncoderPrecision precision, int dimensions, int maxTokens);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Text encoder vectors are named {ModelId} (weights hashed in {HashMilliseconds:F0} ms)")]
+    private static partial void LogModelId(ILogger logger, TextModelId modelId, double hashMilliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Encoder:Precision is Int8, but {ModelPath} has no MatMul by a weight matrix to quantize, so it runs in Float32")]
     private static partial void LogNothingToQuantize(ILogger logger, string modelPath);
