@@ -9,7 +9,8 @@ public static class CatalogueReindex
 
     /// <summary>
     /// Walks the whole catalogue (<see cref="CatalogueWalk.SkuPagesAsync"/>) and asks each product to embed itself if
-    /// it has no embedding and to put itself in its index shard again. <paramref name="progress"/> hears the number of
+    /// it has no embedding the encoder's model made (none yet, or one of an earlier model), and to put itself in its
+    /// index shard again. <paramref name="progress"/> hears the number of
     /// products done after each page; <paramref name="concurrency"/> products are done at once.
     /// </summary>
     /// <returns>Products put back, and how many the shards hold afterwards.</returns>

@@ -35,6 +35,9 @@ public static class GrainsSiloBuilderExtensions
             .ValidateOnStart();
         services.AddTextEncoder();
         services.AddHostedService<EncoderWarmup>();
+        services.TryAddSingleton<CurrentEmbeddingModel>();
+        services.AddSingleton<StoredVectorsCheck>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StoredVectorsCheck>());
         services.TryAddSingleton<QueryEmbeddingCache>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<InMemoryEventLog>();

@@ -89,6 +89,23 @@ public sealed class SearchFlowTests(GatewayFixture fixture)
         Assert.Equal(0, status.GetProperty("repairingShards").GetInt32());
         Assert.Equal("Cpu", status.GetProperty("encoder").GetProperty("provider").GetString());
         Assert.Equal(384, status.GetProperty("encoder").GetProperty("dimensions").GetInt32());
+        Assert.Equal(0, summary.GetProperty("otherModelProducts").GetInt32());
+    }
+
+    [Fact]
+    public async Task Status_names_the_model_the_vectors_come_from_and_no_products_of_another()
+    {
+        await ImportAsync();
+
+        var status = await ProblemAssertions.OkJsonAsync(await _storefront.GetAsync("/search/status"));
+
+        var model = status.GetProperty("encoder").GetProperty("model");
+        Assert.Equal("all-MiniLM-L6-v2", model.GetProperty("name").GetString());
+        Assert.Equal(384, model.GetProperty("dimensions").GetInt32());
+        Assert.Matches(@"^all-MiniLM-L6-v2@[0-9a-f]{12}/384d/mean/[0-9a-f]{8}-uncased-256$", status.GetProperty("model").GetString());
+        Assert.Equal(0, status.GetProperty("otherModelProducts").GetInt32());
+        Assert.Empty(status.GetProperty("otherModels").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("note").ValueKind);
     }
 
     /// <summary>Four real Instacart products in a category of their own; returns the category and SKUs by short name.</summary>

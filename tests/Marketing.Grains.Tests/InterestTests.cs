@@ -116,7 +116,7 @@ public sealed class InterestTests(ClusterFixture fixture)
     {
         var interest = await Interest(shopper).GetInterestEmbedding();
         Assert.NotNull(interest);
-        var results = await fixture.Grains.GetGrain<IProductSearchGrain>(0).Nearest(new VectorQuery(interest, SearchShards.MaxK, null, false, null));
+        var results = await fixture.Grains.GetGrain<IProductSearchGrain>(0).Nearest(new VectorQuery(interest.Vector, SearchShards.MaxK, null, false, null, interest.Model));
         var ours = results.Hits.Select(h => h.Sku).Where(s => s.StartsWith("ic-", StringComparison.Ordinal)).Take(count).ToList();
         Assert.Equal(count, ours.Count);
         return ours;

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
 using Marketing.Grains.Products;
+using Marketing.Grains.Search;
 using Marketing.Grains.Shoppers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ public sealed class ProductEmbeddingCacheTests(ClusterFixture fixture) : IDispos
 
         var pizza = (await cache.GetAsync(fixture.Grains, [sku]))[0];
         await product.Upsert(new ProductInput { Title = "Dry shampoo for oily hair", Category = "hair care" });
-        var shampoo = await fixture.Grains.Ref<IProductEmbedding>(sku).GetTextEmbedding();
+        var shampoo = (await fixture.Grains.Ref<IProductEmbedding>(sku).GetTextEmbedding())?.Vector;
         var beforeExpiry = (await cache.GetAsync(fixture.Grains, [sku]))[0];
         _clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
         var afterExpiry = (await cache.GetAsync(fixture.Grains, [sku]))[0];
@@ -79,7 +80,8 @@ public sealed class ProductEmbeddingCacheTests(ClusterFixture fixture) : IDispos
     private ProductEmbeddingCache NewCache(int entries, TimeSpan keep) => new(
         Options.Create(new InterestOptions { ProductCacheEntries = entries, ProductCacheTime = keep }),
         _clock,
-        _services.GetRequiredService<IMeterFactory>());
+        _services.GetRequiredService<IMeterFactory>(),
+        fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredService<CurrentEmbeddingModel>());
 
     private sealed class Clock : TimeProvider
     {

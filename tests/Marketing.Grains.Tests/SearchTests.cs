@@ -88,11 +88,11 @@ public sealed class SearchTests(ClusterFixture fixture)
     public async Task Every_upserted_product_is_in_exactly_one_shard()
     {
         await ShopCatalogue.EnsureLoadedAsync(fixture.Grains);
-        var vector = await fixture.Grains.GetGrain<IProductEmbedding>(ShopCatalogue.Sku(143)).GetTextEmbedding();
-        Assert.NotNull(vector);
+        var embedding = await fixture.Grains.GetGrain<IProductEmbedding>(ShopCatalogue.Sku(143)).GetTextEmbedding();
+        Assert.NotNull(embedding);
 
         var hits = await Task.WhenAll(Enumerable.Range(0, 8).Select(s => fixture.Grains.GetGrain<IProductIndexGrain>(s)
-            .Search(new VectorQuery(vector, 1, ShopCatalogue.Fruit, false, null))));
+            .Search(new VectorQuery(embedding.Vector, 1, ShopCatalogue.Fruit, false, null, embedding.Model))));
 
         var holder = Assert.Single(hits.Select((h, shard) => (h, shard)), x => x.h.Any(m => m.Sku == ShopCatalogue.Sku(143)));
         Assert.Equal(SearchShards.Of(ShopCatalogue.Sku(143), 8), holder.shard);
@@ -118,9 +118,9 @@ public sealed class SearchTests(ClusterFixture fixture)
                 await fixture.GrainStorage.ReadStateAsync("product-index", shard.GetGrainId(), snapshot);
                 await fixture.GrainStorage.ReadStateAsync("product-index-mark", shard.GetGrainId(), mark);
             }
-            while ((snapshot.State?.Skus.Contains(sku) != true || mark.State?.SnapshotBehind != false) && DateTime.UtcNow < deadline);
+            while ((snapshot.State?.Parts.Any(p => p.Skus.Contains(sku)) != true || mark.State?.SnapshotBehind != false) && DateTime.UtcNow < deadline);
 
-            Assert.Contains(sku, snapshot.State?.Skus ?? []);
+            Assert.Contains(sku, snapshot.State?.Parts.SelectMany(p => p.Skus) ?? []);
             Assert.False(mark.State?.SnapshotBehind ?? true, "the snapshot holds every change, so a crash now would need no repair");
         }
         finally

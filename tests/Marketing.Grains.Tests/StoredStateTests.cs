@@ -45,14 +45,16 @@ public sealed class StoredStateTests
             [new InterestTouch("sku-1", null, 1f, t), new InterestTouch(null, "fresh fruit", 1.5f, t.AddMinutes(1)), new InterestTouch("sku-2", null, 3f, t.AddMinutes(2))],
             state.PendingInterest);
         Assert.True(ShopperHistory.SeenRecently(state, 12));
+        Assert.Null(state.InterestModel);
     }
 
     [Fact]
-    public void A_product_state_stored_by_an_earlier_build_reads_with_its_daily_counts()
+    public void A_product_state_stored_by_an_earlier_build_reads_with_its_daily_counts_and_an_embedding_of_no_known_model()
     {
         var state = Serializer.Deserialize<ProductState>(Convert.FromBase64String(ProductStoredBeforeStructs))!;
 
         Assert.Equal([0.5f, -0.25f], state.TextEmbedding!);
+        Assert.Null(state.TextEmbeddingModel);
         Assert.Equal(
             [new DailyProductStats(new DateOnly(2026, 11, 29), 7, 3, 2, 1, 0), new DailyProductStats(new DateOnly(2026, 11, 30), 11, 4, 0, 2, 1)],
             state.Daily);

@@ -33,10 +33,13 @@ public interface IProductGrain : IGrainWithStringKey
 [Alias("mk.IProductEmbedding")]
 public interface IProductEmbedding : IGrainWithStringKey
 {
-    /// <summary>The unit-length embedding of the product's text; null when the product does not exist or is not embedded yet.</summary>
+    /// <summary>
+    /// The unit-length embedding of the product's text with the model that made it (which may not be the encoder's
+    /// now); null when the product does not exist or is not embedded yet.
+    /// </summary>
     [Alias("GetTextEmbedding")]
     [AlwaysInterleave]
-    Task<float[]?> GetTextEmbedding();
+    Task<Embedding?> GetTextEmbedding();
 
     /// <summary>What the product's index shard should hold for it; null when it does not exist or is not embedded yet.</summary>
     [Alias("GetIndexEntry")]
@@ -44,8 +47,9 @@ public interface IProductEmbedding : IGrainWithStringKey
     Task<IndexedProduct?> GetIndexEntry();
 
     /// <summary>
-    /// Embeds the product if it has no embedding and puts it in its index shard again; false when the product does
-    /// not exist. For rebuilding the index after the shard count or the encoder model changed.
+    /// Embeds the product if it has no embedding or one the encoder's model did not make, and puts it in its index
+    /// shard again; false when the product does not exist. For rebuilding the index after the shard count or the
+    /// encoder model changed.
     /// </summary>
     [Alias("Reindex")]
     Task<bool> Reindex();
@@ -75,6 +79,8 @@ public sealed record Product
     [Id(6)] public int Stock { get; init; }
     [Id(7)] public ImmutableDictionary<string, string> Attributes { get; init; } = ImmutableDictionary<string, string>.Empty;
     [Id(8)] public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Whether the product has a text embedding made by the encoder's model now (so search can find it).</summary>
     [Id(9)] public bool HasEmbedding { get; init; }
 }
 

@@ -9,18 +9,18 @@ namespace Marketing.Abstractions.Search;
 [Alias("mk.IEmbeddingGrain")]
 public interface IEmbeddingGrain : IGrainWithIntegerKey
 {
-    /// <summary>The embedding of <paramref name="text"/> (cut at the model's token limit).</summary>
+    /// <summary>The embedding of <paramref name="text"/> (cut at the model's token limit), with the model that made it.</summary>
     [Alias("Embed")]
-    Task<float[]> Embed(string text);
+    Task<Embedding> Embed(string text);
 
     /// <summary>
     /// The embedding of a shopper's search query. Queries repeat (a shop's popular searches are few), so the silo keeps
     /// recent ones in a bounded cache and most calls cost no inference.
     /// </summary>
     [Alias("EmbedQuery")]
-    Task<float[]> EmbedQuery(string query);
+    Task<Embedding> EmbedQuery(string query);
 
-    /// <summary>What the encoder runs on and how long its queue is.</summary>
+    /// <summary>What the encoder runs on, which model it runs, and how long its queue is.</summary>
     [Alias("Describe")]
     Task<EncoderInfo> Describe();
 }
@@ -29,13 +29,14 @@ public interface IEmbeddingGrain : IGrainWithIntegerKey
 public sealed record EncoderInfo(
     [property: Id(0)] string Provider,
     [property: Id(1)] int Dimensions,
-    [property: Id(2)] int QueueLength);
+    [property: Id(2)] int QueueLength,
+    [property: Id(3)] EmbeddingModelId Model);
 
 /// <summary>One shard of the product vector index; the shard of a SKU is <see cref="SearchShards.Of"/>.</summary>
 [Alias("mk.IProductIndexGrain")]
 public interface IProductIndexGrain : IGrainWithIntegerKey
 {
-    /// <summary>Adds the product or replaces its vector, category and stock flag.</summary>
+    /// <summary>Adds the product or replaces its vector (of whichever model made it), category and stock flag.</summary>
     [Alias("Upsert")]
     Task Upsert(IndexedProduct product);
 
@@ -43,13 +44,17 @@ public interface IProductIndexGrain : IGrainWithIntegerKey
     [Alias("Remove")]
     Task<bool> Remove(string sku);
 
-    /// <summary>The best matches in this shard, best first.</summary>
+    /// <summary>The best matches in this shard, best first, among the products whose vectors the query's model made.</summary>
     [Alias("Search")]
     Task<ImmutableArray<ScoredSku>> Search(VectorQuery query);
 
     /// <summary>How many products this shard holds.</summary>
     [Alias("Count")]
     Task<int> Count();
+
+    /// <summary>How many products this shard holds per model that made their vectors.</summary>
+    [Alias("CountByModel")]
+    Task<ImmutableArray<IndexedByModel>> CountByModel();
 
     /// <summary>Whether the shard is taking its products' entries again after a crash (searches may miss some meanwhile).</summary>
     [Alias("IsRepairing")]
@@ -71,13 +76,20 @@ public interface IProductSearchGrain : IGrainWithIntegerKey
     [Alias("Similar")]
     Task<SearchResults?> Similar(string sku, int k, string? category, bool inStockOnly);
 
-    /// <summary>The products closest to a given unit vector (a shopper's interest, say).</summary>
+    /// <summary>The products closest to a given unit vector (a shopper's interest, say), among those its model made.</summary>
     [Alias("Nearest")]
     Task<SearchResults> Nearest(VectorQuery query);
 
     /// <summary>How many products all shards hold together.</summary>
     [Alias("IndexedCount")]
     Task<int> IndexedCount();
+
+    /// <summary>
+    /// How many products all shards hold per model that made their vectors, most first. Products of a model other
+    /// than the encoder's are left out of searches until <c>POST /search/reindex</c> makes their vectors again.
+    /// </summary>
+    [Alias("IndexedByModel")]
+    Task<ImmutableArray<IndexedByModel>> IndexedByModel();
 
     /// <summary>How many shards are repairing themselves after a crash.</summary>
     [Alias("RepairingShards")]
@@ -89,15 +101,18 @@ public sealed record IndexedProduct(
     [property: Id(0)] string Sku,
     [property: Id(1)] float[] Vector,
     [property: Id(2)] string CategoryKey,
-    [property: Id(3)] bool InStock);
+    [property: Id(3)] bool InStock,
+    [property: Id(4)] EmbeddingModelId Model);
 
+/// <summary>A search by vector; only products whose vectors <see cref="Model"/> made are scored against it.</summary>
 [GenerateSerializer, Immutable, Alias("mk.VectorQuery")]
 public sealed record VectorQuery(
     [property: Id(0)] float[] Vector,
     [property: Id(1)] int K,
     [property: Id(2)] string? CategoryKey,
     [property: Id(3)] bool InStockOnly,
-    [property: Id(4)] string? ExcludeSku);
+    [property: Id(4)] string? ExcludeSku,
+    [property: Id(5)] EmbeddingModelId Model);
 
 [GenerateSerializer, Immutable, Alias("mk.ScoredSku")]
 public sealed record ScoredSku(

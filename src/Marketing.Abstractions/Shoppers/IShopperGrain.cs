@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Search;
 
 namespace Marketing.Abstractions.Shoppers;
 
@@ -40,11 +41,12 @@ public interface IShopperGrain : IGrainWithStringKey
 public interface IShopperInterest : IGrainWithStringKey
 {
     /// <summary>
-    /// The unit-length interest embedding, with every event so far folded in; null when none of the shopper's events
-    /// touched an embedded product or search, or when they refused personalisation.
+    /// The unit-length interest embedding, with every event so far folded in, and the model that made the vectors it
+    /// sums; null when none of the shopper's events touched an embedded product or search, or when they refused
+    /// personalisation. An interest summed from another model's vectors is dropped and rebuilt from recent events.
     /// </summary>
     [Alias("GetInterestEmbedding")]
-    Task<float[]?> GetInterestEmbedding();
+    Task<Embedding?> GetInterestEmbedding();
 }
 
 [GenerateSerializer, Immutable, Alias("mk.ConsentUpdate")]

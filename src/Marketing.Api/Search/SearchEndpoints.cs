@@ -53,15 +53,16 @@ public static class SearchEndpoints
             .RequireAuthorization(ApiPolicies.ReadCatalogue)
             .WithTags("Search")
             .WithName("SearchStatus")
-            .WithSummary("How many products are indexed and what the text encoder runs on")
+            .WithSummary("How many products are indexed, what the text encoder runs on and which model it runs")
+            .WithDescription("model: the id stored vectors carry (name@weights-hash/dimensions/pooling/tokenizer). otherModelProducts: indexed products whose vectors another model made (or an earlier build that did not record it); searches leave them out until POST /search/reindex embeds them again.")
             .Produces<SearchStatus>();
 
         app.MapPost("/search/reindex", ReindexAsync)
             .RequireAuthorization(ApiPolicies.Operate)
             .WithTags("Search")
             .WithName("ReindexProducts")
-            .WithSummary("Put every product in its index shard again, embedding any that lack an embedding")
-            .WithDescription("For after changing Search:Shards or the encoder model (after a crash, shards repair themselves from the products).")
+            .WithSummary("Put every product in its index shard again, embedding any that lack an embedding of the encoder's model")
+            .WithDescription("For after changing Search:Shards or the encoder model (after a crash, shards repair themselves from the products). Vectors the current model made are pushed again as they are; others are made again. otherModelProducts: what is still left of other models afterwards (0 unless the encoder was busy; run it again).")
             .Produces<ReindexSummary>();
         return app;
     }
@@ -122,23 +123,34 @@ public static class SearchEndpoints
             return TypedResults.Ok(new SearchResponse(null, [], 0, 0));
         }
 
-        var results = await grains.GetGrain<IProductSearchGrain>(0).Nearest(new VectorQuery(interest, k ?? DefaultK, category, inStock ?? false, null));
+        var results = await grains.GetGrain<IProductSearchGrain>(0).Nearest(new VectorQuery(interest.Vector, k ?? DefaultK, category, inStock ?? false, null, interest.Model));
         return TypedResults.Ok(SearchResponse.From(null, results));
     }
 
     private static async Task<IResult> StatusAsync(IGrainFactory grains)
     {
         var search = grains.GetGrain<IProductSearchGrain>(0);
-        var indexed = search.IndexedCount();
+        var byModel = search.IndexedByModel();
         var repairing = search.RepairingShards();
-        var encoder = grains.GetGrain<IEmbeddingGrain>(0).Describe();
-        return TypedResults.Ok(new SearchStatus(await indexed, await repairing, await encoder));
+        var encoder = await grains.GetGrain<IEmbeddingGrain>(0).Describe();
+        var others = (await byModel).Where(c => !c.Model.Equals(encoder.Model)).ToList();
+        var otherCount = others.Sum(c => c.Products);
+        return TypedResults.Ok(new SearchStatus(
+            (await byModel).Sum(c => c.Products),
+            await repairing,
+            encoder,
+            encoder.Model.ToString(),
+            otherCount,
+            [.. others.Select(c => new ModelProducts(c.Model.ToString(), c.Products))],
+            otherCount == 0 ? null : $"{otherCount} indexed products carry vectors another model made; searches leave them out until POST /search/reindex embeds them again."));
     }
 
     private static async Task<IResult> ReindexAsync(IGrainFactory grains, CancellationToken cancellationToken)
     {
         var (reindexed, indexed) = await grains.ReindexCatalogueAsync(ReindexConcurrency, cancellationToken: cancellationToken);
-        return TypedResults.Ok(new ReindexSummary(reindexed, indexed));
+        var model = (await grains.GetGrain<IEmbeddingGrain>(0).Describe()).Model;
+        var byModel = await grains.GetGrain<IProductSearchGrain>(0).IndexedByModel();
+        return TypedResults.Ok(new ReindexSummary(reindexed, indexed, byModel.Where(c => !c.Model.Equals(model)).Sum(c => c.Products)));
     }
 }
 
@@ -148,8 +160,21 @@ public sealed record SearchResponse(string? Query, IReadOnlyList<SearchHit> Hits
         new(query, results.Hits, Math.Round(results.EmbedMilliseconds, 2), Math.Round(results.SearchMilliseconds, 2));
 }
 
-/// <summary>Products in the index, shards repairing themselves after a crash (0 normally), and the encoder.</summary>
-public sealed record SearchStatus(int IndexedProducts, int RepairingShards, EncoderInfo Encoder);
+/// <summary>
+/// Products in the index, shards repairing themselves after a crash (0 normally), the encoder, the model its vectors
+/// name, and the indexed products of other models (left out of searches until a reindex), with a note when there are any.
+/// </summary>
+public sealed record SearchStatus(
+    int IndexedProducts,
+    int RepairingShards,
+    EncoderInfo Encoder,
+    string Model,
+    int OtherModelProducts,
+    IReadOnlyList<ModelProducts> OtherModels,
+    string? Note);
 
-/// <summary>Products put in their shards again, and how many the shards hold afterwards.</summary>
-public sealed record ReindexSummary(int Reindexed, int Indexed);
+/// <summary>How many indexed products carry vectors of <see cref="Model"/>.</summary>
+public sealed record ModelProducts(string Model, int Products);
+
+/// <summary>Products put in their shards again, how many the shards hold afterwards, and how many of those another model made.</summary>
+public sealed record ReindexSummary(int Reindexed, int Indexed, int OtherModelProducts);

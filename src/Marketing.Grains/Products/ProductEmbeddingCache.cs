@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Search;
+using Marketing.Grains.Search;
 using Marketing.Grains.Shoppers;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -13,7 +15,9 @@ namespace Marketing.Grains.Products;
 /// folds the products touched since the last one, so without it the folds made more grain calls than intake itself
 /// (6.6 product lookups per intake call in the benchmark), and after a silo died they all waited on its products. A product whose
 /// text changes forgets its entry on its own silo at once; other silos' folds may use the old vector until it expires,
-/// which an interest that is a decaying average of many products can bear.
+/// which an interest that is a decaying average of many products can bear. It hands out only vectors of the silo's
+/// encoder model (<see cref="Model"/>): a product whose vector another model made counts as not embedded yet, so an
+/// interest never sums vectors of two models.
 /// </summary>
 public sealed class ProductEmbeddingCache : IDisposable
 {
@@ -27,8 +31,9 @@ public sealed class ProductEmbeddingCache : IDisposable
     private readonly TimeSpan _keepMissing;
     private readonly Counter<long> _lookups;
 
-    public ProductEmbeddingCache(IOptions<InterestOptions> options, TimeProvider time, IMeterFactory meters)
+    public ProductEmbeddingCache(IOptions<InterestOptions> options, TimeProvider time, IMeterFactory meters, CurrentEmbeddingModel model)
     {
+        Model = model.Id;
         var settings = options.Value;
         _time = time;
         _keep = settings.ProductCacheTime;
@@ -42,8 +47,11 @@ public sealed class ProductEmbeddingCache : IDisposable
             "marketing.interest.product_lookups", "{lookup}", "Product embeddings read by shoppers' interest folds, by where they came from (cache or grain).");
     }
 
+    /// <summary>The model whose vectors this cache hands out: the silo's encoder's.</summary>
+    public EmbeddingModelId Model { get; }
+
     /// <summary>
-    /// The embeddings of <paramref name="skus"/>, in order: from the cache where it holds them, the rest from their
+    /// The embeddings of <paramref name="skus"/> made by <see cref="Model"/>, in order: from the cache where it holds them, the rest from their
     /// product grains at once. The returned vectors are shared; callers only read them.
     /// </summary>
     public async Task<float[]?[]> GetAsync(IGrainFactory grains, IReadOnlyList<string> skus)
@@ -74,7 +82,7 @@ public sealed class ProductEmbeddingCache : IDisposable
         now = _time.GetUtcNow();
         for (var j = 0; j < missed.Count; j++)
         {
-            var (sku, vector) = (skus[missed[j]], fetched[j]);
+            var (sku, vector) = (skus[missed[j]], fetched[j] is { } embedding && embedding.Model.Equals(Model) ? embedding.Vector : null);
             vectors[missed[j]] = vector;
             if (_cache is not null)
             {

@@ -12,9 +12,10 @@ namespace Marketing.Grains.Products;
 
 /// <summary>
 /// One catalogue item. The record is written through (catalogue changes are rare and must not be lost); the daily
-/// counters, a state of their own, are written behind, since they arrive every few seconds from every silo. The text embedding is computed when
-/// the text is new or changed, stored with the record, and pushed to the product's index shard; if the encoder is
-/// busy the product is stored without one and a timer tries again.
+/// counters, a state of their own, are written behind, since they arrive every few seconds from every silo. The text
+/// embedding is computed when the text is new or changed, stored with the record and the model that made it, and pushed
+/// to the product's index shard; if the encoder is busy the product is stored without one and a timer tries again. An
+/// embedding another model made is made again on the next upsert or reindex.
 /// </summary>
 public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSink, IProductEmbedding, IWriteBehindGrain
 {
@@ -25,6 +26,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     private readonly TimeProvider _time;
     private readonly SearchOptions _search;
     private readonly ProductEmbeddingCache _embeddings;
+    private readonly CurrentEmbeddingModel _model;
     private readonly ILogger<ProductGrain> _logger;
     private IGrainTimer? _embeddingRetry;
 
@@ -37,8 +39,10 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         IOptions<EventIntakeOptions> intake,
         ProductEmbeddingCache embeddings,
         ProductStatsBuffer stats,
+        CurrentEmbeddingModel model,
         ILogger<ProductGrain> logger)
     {
+        _model = model;
         _embeddings = embeddings;
         _state = state;
         _time = time;
@@ -114,13 +118,14 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
             await GrainFactory.GetGrain<ICategoryDirectoryGrain>(newCategory).Add(Sku);
         }
 
-        var embedding = (textChanged ? null : _state.State.TextEmbedding) ?? await TryEmbedAsync(product);
+        var kept = !textChanged && EmbeddedByCurrentModel ? StoredEmbedding : null;
+        var embedding = kept ?? await TryEmbedAsync(product);
         _state.State.Product = product;
-        _state.State.TextEmbedding = embedding;
+        (_state.State.TextEmbedding, _state.State.TextEmbeddingModel) = (embedding?.Vector, embedding?.Model);
 
         // Over another activation's write the latest upsert wins, as it would have a moment later.
-        await WriteOwnChangeAsync(() => (_state.State.Product, _state.State.TextEmbedding) = (product, embedding));
-        if (textChanged)
+        await WriteOwnChangeAsync(() => (_state.State.Product, _state.State.TextEmbedding, _state.State.TextEmbeddingModel) = (product, embedding?.Vector, embedding?.Model));
+        if (kept is null)
         {
             _embeddings.Forget(Sku);
         }
@@ -146,10 +151,10 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         return product with { HasEmbedding = embedding is not null };
     }
 
-    public Task<float[]?> GetTextEmbedding() => Task.FromResult(_state.State.TextEmbedding);
+    public Task<Embedding?> GetTextEmbedding() => Task.FromResult(StoredEmbedding);
 
     public Task<IndexedProduct?> GetIndexEntry() =>
-        Task.FromResult(_state.State is { Product: { } product, TextEmbedding: { } embedding } ? IndexEntry(product, embedding) : null);
+        Task.FromResult(_state.State.Product is { } product && StoredEmbedding is { } embedding ? IndexEntry(product, embedding) : null);
 
     public async Task<bool> Reindex()
     {
@@ -158,13 +163,14 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
             return false;
         }
 
-        if (_state.State.TextEmbedding is null)
+        if (EmbeddedByCurrentModel)
         {
-            await EmbedStoredAsync();
+            // Made by the encoder's model already: only the shard may lack it.
+            await Shard.Upsert(IndexEntry(product, StoredEmbedding!));
         }
         else
         {
-            await Shard.Upsert(IndexEntry(product, _state.State.TextEmbedding));
+            await EmbedStoredAsync();
         }
 
         return true;
@@ -176,10 +182,18 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
             ? $"{product.Title}. {product.Category}"
             : $"{product.Title}. {product.Category}. {product.Description}";
 
-    private static IndexedProduct IndexEntry(Product product, float[] embedding) =>
-        new(product.Sku, embedding, ProductRules.CategoryKey(product.Category), product.Stock > 0);
+    /// <summary>Whether the stored embedding exists and the encoder's model made it.</summary>
+    private bool EmbeddedByCurrentModel => _state.State.TextEmbedding is not null && _model.Id.Equals(_state.State.TextEmbeddingModel);
 
-    private async Task<float[]?> TryEmbedAsync(Product product)
+    /// <summary>The stored embedding; one stored before embeddings named their model counts as an unknown model's.</summary>
+    private Embedding? StoredEmbedding => _state.State.TextEmbedding is { } vector
+        ? new Embedding(vector, _state.State.TextEmbeddingModel ?? EmbeddingModelId.Unrecorded(vector.Length))
+        : null;
+
+    private static IndexedProduct IndexEntry(Product product, Embedding embedding) =>
+        new(product.Sku, embedding.Vector, ProductRules.CategoryKey(product.Category), product.Stock > 0, embedding.Model);
+
+    private async Task<Embedding?> TryEmbedAsync(Product product)
     {
         try
         {
@@ -194,7 +208,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
     private async Task EmbedStoredAsync()
     {
-        if (_state.State is not { Product: { } product, TextEmbedding: null })
+        if (_state.State.Product is not { } product || EmbeddedByCurrentModel)
         {
             return;
         }
@@ -206,17 +220,17 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
             return;
         }
 
-        _state.State.TextEmbedding = embedding;
+        (_state.State.TextEmbedding, _state.State.TextEmbeddingModel) = (embedding.Vector, embedding.Model);
 
         // Over another activation's write the embedding goes only to the text it was made from.
         await WriteOwnChangeAsync(() =>
         {
             if (_state.State.Product is { } stored && EmbeddingText(stored) == EmbeddingText(product))
             {
-                _state.State.TextEmbedding = embedding;
+                (_state.State.TextEmbedding, _state.State.TextEmbeddingModel) = (embedding.Vector, embedding.Model);
             }
         });
-        if (_state.State.TextEmbedding != embedding)
+        if (_state.State.TextEmbedding != embedding.Vector)
         {
             return;
         }
@@ -239,7 +253,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
     }
 
     public Task<Product?> Get() =>
-        Task.FromResult(_state.State.Product is { } p ? p with { HasEmbedding = _state.State.TextEmbedding is not null } : null);
+        Task.FromResult(_state.State.Product is { } p ? p with { HasEmbedding = EmbeddedByCurrentModel } : null);
 
     public async Task<bool> Delete()
     {

@@ -1,4 +1,5 @@
 using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Search;
 
 namespace Marketing.Grains.Products;
 
@@ -16,4 +17,7 @@ public sealed class ProductState
     /// read once to move them there, then dropped with the record's next write.
     /// </summary>
     [Id(2)] public List<DailyProductStats>? Daily { get; set; }
+
+    /// <summary>The model that made <see cref="TextEmbedding"/>; null when it was stored before vectors named their model.</summary>
+    [Id(3)] public EmbeddingModelId? TextEmbeddingModel { get; set; }
 }

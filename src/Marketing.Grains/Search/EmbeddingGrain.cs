@@ -9,22 +9,22 @@ namespace Marketing.Grains.Search;
 /// </summary>
 [StatelessWorker]
 [Reentrant]
-public sealed class EmbeddingGrain(ITextEncoder encoder, QueryEmbeddingCache queries) : Grain, IEmbeddingGrain
+public sealed class EmbeddingGrain(ITextEncoder encoder, QueryEmbeddingCache queries, CurrentEmbeddingModel model) : Grain, IEmbeddingGrain
 {
-    public Task<float[]> Embed(string text) => RefuseWhenBusy(() => encoder.EncodeAsync(text));
+    public Task<Embedding> Embed(string text) => RefuseWhenBusy(() => encoder.EncodeAsync(text));
 
-    public Task<float[]> EmbedQuery(string query) => RefuseWhenBusy(() => queries.EmbedAsync(query));
+    public Task<Embedding> EmbedQuery(string query) => RefuseWhenBusy(() => queries.EmbedAsync(query));
 
     public Task<EncoderInfo> Describe() => Task.FromResult(encoder is BatchingTextEncoder batching
-        ? new EncoderInfo(batching.Provider.ToString(), batching.Dimensions, batching.QueueLength)
-        : new EncoderInfo(encoder.GetType().Name, encoder.Dimensions, 0));
+        ? new EncoderInfo(batching.Provider.ToString(), batching.Dimensions, batching.QueueLength, model.Id)
+        : new EncoderInfo(encoder.GetType().Name, encoder.Dimensions, 0, model.Id));
 
     /// <summary>The encoder's own overload exception becomes one every client can deserialise.</summary>
-    private static async Task<float[]> RefuseWhenBusy(Func<ValueTask<float[]>> encode)
+    private async Task<Embedding> RefuseWhenBusy(Func<ValueTask<float[]>> encode)
     {
         try
         {
-            return await encode();
+            return new Embedding(await encode(), model.Id);
         }
         catch (EncoderOverloadedException overloaded)
         {

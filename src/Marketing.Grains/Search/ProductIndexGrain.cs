@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
@@ -42,7 +41,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     private readonly DeferredWrite _snapshot;
     private readonly int _shards;
     private readonly TimeSpan _quietPeriod;
-    private ProductVectorIndex? _index;
+    private readonly ProductVectorsByModel _vectors = new();
     private bool _writing;
     private long _changes;
     private long _lastChange;
@@ -73,14 +72,25 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         var s = _state.State;
         if (s.Skus.Length > 0)
         {
-            var vectors = MemoryMarshal.Cast<byte, float>(s.Vectors);
-            _index = NewIndex(s.Dimensions);
-            for (var i = 0; i < s.Skus.Length; i++)
+            // Written before vectors named their model: which model made them is not known, so none is the current one.
+            _vectors.Load(new ProductIndexPart
             {
-                _index.Upsert(s.Skus[i], vectors.Slice(i * s.Dimensions, s.Dimensions), s.Categories[i], s.InStock[i]);
-            }
+                Model = EmbeddingModelId.Unrecorded(s.Dimensions),
+                Skus = s.Skus,
+                Categories = s.Categories,
+                InStock = s.InStock,
+                Vectors = s.Vectors,
+            });
+        }
 
-            LogLoaded(this.GetPrimaryKeyLong(), s.Skus.Length);
+        foreach (var part in s.Parts)
+        {
+            _vectors.Load(part);
+        }
+
+        if (_vectors.Count > 0)
+        {
+            LogLoaded(this.GetPrimaryKeyLong(), _vectors.Count);
         }
 
         Release();
@@ -106,32 +116,31 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
             LogSnapshotFailed(ex, this.GetPrimaryKeyLong());
         }
 
-        _index?.Dispose();
+        _vectors.Dispose();
     }
 
     public async Task Upsert(IndexedProduct product)
     {
         ArgumentNullException.ThrowIfNull(product);
-        if (_index is not null && product.Vector.Length != _index.Dimensions)
+        if (product.Vector.Length != product.Model.Dimensions)
         {
-            throw new InvalidInputException("vector", $"has {product.Vector.Length} dimensions; this index holds {_index.Dimensions} (was the encoder model changed without a reindex?)");
+            throw new InvalidInputException("vector", $"has {product.Vector.Length} dimensions; its model {product.Model} makes {product.Model.Dimensions}");
         }
 
         await MarkSnapshotBehindAsync();
-        _index ??= NewIndex(product.Vector.Length);
-        _index.Upsert(product.Sku, product.Vector, product.CategoryKey, product.InStock);
+        _vectors.Upsert(product);
         Changed(product.Sku);
     }
 
     public async Task<bool> Remove(string sku)
     {
-        if (_index is null || !_index.Contains(sku))
+        if (!_vectors.Contains(sku))
         {
             return false;
         }
 
         await MarkSnapshotBehindAsync();
-        var removed = _index.Remove(sku);
+        var removed = _vectors.Remove(sku);
         if (removed)
         {
             Changed(sku);
@@ -143,19 +152,21 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     public Task<ImmutableArray<ScoredSku>> Search(VectorQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        if (_index is null || _index.Count == 0)
+
+        // Only the query's own model's vectors: another model's cosine with it means nothing.
+        if (_vectors.Of(query.Model) is not { Count: > 0 } index)
         {
             return Task.FromResult(ImmutableArray<ScoredSku>.Empty);
         }
 
-        if (query.Vector.Length != _index.Dimensions)
+        if (query.Vector.Length != index.Dimensions)
         {
-            throw new InvalidInputException("vector", $"has {query.Vector.Length} dimensions; this index holds {_index.Dimensions}");
+            throw new InvalidInputException("vector", $"has {query.Vector.Length} dimensions; its model {query.Model} makes {index.Dimensions}");
         }
 
         // One more than asked for when a product is to be left out of its own neighbours.
         var k = Math.Min(ProductVectorIndex.MaxK, query.K + (query.ExcludeSku is null ? 0 : 1));
-        var matches = _index.Search(query.Vector, k, new ProductFilter(query.CategoryKey, query.InStockOnly));
+        var matches = index.Search(query.Vector, k, new ProductFilter(query.CategoryKey, query.InStockOnly));
         var result = ImmutableArray.CreateBuilder<ScoredSku>(matches.Count);
         foreach (var match in matches)
         {
@@ -168,13 +179,13 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         return Task.FromResult(result.ToImmutable());
     }
 
-    public Task<int> Count() => Task.FromResult(_index?.Count ?? 0);
+    public Task<int> Count() => Task.FromResult(_vectors.Count);
+
+    public Task<ImmutableArray<IndexedByModel>> CountByModel() => Task.FromResult(_vectors.CountByModel());
 
     public Task<bool> IsRepairing() => Task.FromResult(_repair is not null);
 
     public Task FlushWriteBehind() => _snapshot.OnDueAsync();
-
-    private static ProductVectorIndex NewIndex(int dimensions) => new(dimensions, maxDegreeOfParallelism: 1);
 
     private void Changed(string sku)
     {
@@ -291,7 +302,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
             // What the snapshot holds that no directory lists was removed before the crash, or its listing was lost:
             // its product decides.
             var unlisted = new List<string>();
-            _index?.ForEach((sku, _, _, _) =>
+            _vectors.ForEach((_, sku) =>
             {
                 if (!seen.Contains(sku))
                 {
@@ -309,7 +320,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
             _changedDuringRepair = null;
         }
 
-        LogRepaired(shard, restored, removed, _index?.Count ?? 0, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        LogRepaired(shard, restored, removed, _vectors.Count, Stopwatch.GetElapsedTime(started).TotalSeconds);
 
         async Task TakeAgainAsync(string[] skus)
         {
@@ -326,14 +337,12 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
                     continue;
                 }
 
-                if (entries[i] is { } entry && SearchShards.Of(entry.Sku, _shards) == shard && (_index is null || entry.Vector.Length == _index.Dimensions))
+                if (entries[i] is { } entry && SearchShards.Of(entry.Sku, _shards) == shard && _vectors.Upsert(entry))
                 {
-                    _index ??= NewIndex(entry.Vector.Length);
-                    _index.Upsert(entry.Sku, entry.Vector, entry.CategoryKey, entry.InStock);
                     Changed(entry.Sku);
                     restored++;
                 }
-                else if (_index?.Remove(skus[i]) == true)
+                else if (_vectors.Remove(skus[i]))
                 {
                     Changed(skus[i]);
                     removed++;
@@ -344,12 +353,6 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
 
     private async Task WriteSnapshotAsync()
     {
-        var index = _index;
-        if (index is null)
-        {
-            return;
-        }
-
         if (_writing)
         {
             // One write at a time (a second would race the first's etag); the changes ride on the next one.
@@ -357,26 +360,8 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
             return;
         }
 
-        var count = index.Count;
         var changes = _changes;
-        var snapshot = new ProductIndexState
-        {
-            Dimensions = index.Dimensions,
-            Skus = new string[count],
-            Categories = new string[count],
-            InStock = new bool[count],
-            Vectors = new byte[count * index.Dimensions * sizeof(float)],
-        };
-        var row = 0;
-        index.ForEach((sku, vector, category, stocked) =>
-        {
-            snapshot.Skus[row] = sku;
-            snapshot.Categories[row] = category;
-            snapshot.InStock[row] = stocked;
-            MemoryMarshal.AsBytes(vector).CopyTo(snapshot.Vectors.AsSpan(row * vector.Length * sizeof(float)));
-            row++;
-        });
-        _state.State = snapshot;
+        _state.State = new ProductIndexState { Parts = _vectors.ToParts() };
         _writing = true;
         try
         {

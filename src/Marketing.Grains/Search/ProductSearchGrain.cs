@@ -27,9 +27,9 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
         SearchRules.ThrowIfInvalid(errors);
 
         var started = Stopwatch.GetTimestamp();
-        var vector = await GrainFactory.Ref<IEmbeddingGrain>(0).EmbedQuery(request.Query);
+        var embedding = await GrainFactory.Ref<IEmbeddingGrain>(0).EmbedQuery(request.Query);
         var embedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return await NearestAsync(new VectorQuery(vector, request.K, CategoryKey(request.Category), request.InStockOnly, null), embedMs);
+        return await NearestAsync(new VectorQuery(embedding.Vector, request.K, CategoryKey(request.Category), request.InStockOnly, null, embedding.Model), embedMs);
     }
 
     public async Task<SearchResults?> Similar(string sku, int k, string? category, bool inStockOnly)
@@ -38,8 +38,10 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
         SearchRules.ValidateK(k, errors);
         SearchRules.ThrowIfInvalid(errors);
 
-        var vector = await GrainFactory.Ref<IProductEmbedding>(sku).GetTextEmbedding();
-        return vector is null ? null : await NearestAsync(new VectorQuery(vector, k, CategoryKey(category), inStockOnly, sku), 0);
+        // The product's own model's neighbours: before a reindex, a product embedded by an earlier model finds the
+        // others still in that model's space rather than being compared with the new one's.
+        var embedding = await GrainFactory.Ref<IProductEmbedding>(sku).GetTextEmbedding();
+        return embedding is null ? null : await NearestAsync(new VectorQuery(embedding.Vector, k, CategoryKey(category), inStockOnly, sku, embedding.Model), 0);
     }
 
     public async Task<SearchResults> Nearest(VectorQuery query)
@@ -56,6 +58,15 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
     {
         var counts = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.Ref<IProductIndexGrain>(s).Count()));
         return counts.Sum();
+    }
+
+    public async Task<ImmutableArray<IndexedByModel>> IndexedByModel()
+    {
+        var perShard = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.Ref<IProductIndexGrain>(s).CountByModel()));
+        return [.. perShard.SelectMany(counts => counts)
+            .GroupBy(c => c.Model)
+            .Select(g => new IndexedByModel(g.Key, g.Sum(c => c.Products)))
+            .OrderByDescending(c => c.Products)];
     }
 
     public async Task<int> RepairingShards()

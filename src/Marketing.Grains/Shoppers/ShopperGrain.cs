@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
+using Marketing.Abstractions.Search;
 using Marketing.Abstractions.Shoppers;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
@@ -210,6 +211,7 @@ public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecover
         {
             // Refusing personalisation forgets what was learnt from behaviour, not just stops using it.
             State.InterestEmbedding = null;
+            State.InterestModel = null;
             State.PendingInterest = null;
         }
 
@@ -249,14 +251,16 @@ public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecover
 
     public Task FlushWriteBehind() => _durable.OnDueAsync();
 
-    public async Task<float[]?> GetInterestEmbedding()
+    public async Task<Embedding?> GetInterestEmbedding()
     {
         if (await TryFoldInterestAsync())
         {
             _durable.Schedule();
         }
 
-        return State.Consent.Personalisation && State.InterestEmbedding is { } sum ? Ml.Shoppers.InterestEmbedding.Direction(sum) : null;
+        return State.Consent.Personalisation && State.InterestEmbedding is { } sum && State.InterestModel is { } model && Ml.Shoppers.InterestEmbedding.Direction(sum) is { } direction
+            ? new Embedding(direction, model)
+            : null;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Marketing.Abstractions.Search;
 using Marketing.Abstractions.Shoppers;
 
 namespace Marketing.Grains.Shoppers;
@@ -43,4 +44,10 @@ public sealed class ShopperState
 
     /// <summary>Touches applied to this state but not yet folded into the interest (their product lookups run behind).</summary>
     [Id(19)] public List<InterestTouch>? PendingInterest { get; set; }
+
+    /// <summary>
+    /// The model whose vectors <see cref="InterestEmbedding"/> sums; null when it was stored before vectors named their
+    /// model. An interest of another model than the encoder's is dropped and rebuilt, never compared with new vectors.
+    /// </summary>
+    [Id(20)] public EmbeddingModelId? InterestModel { get; set; }
 }
