@@ -11,8 +11,9 @@ using Microsoft.Extensions.Options;
 namespace Marketing.Grains.Search;
 
 /// <summary>
-/// One shard of the product vectors, searched in memory. Products hold their own embeddings and are the source of
-/// truth; the shard keeps a snapshot, written behind, so a restart does not have to visit every product. A small mark
+/// One shard of the product vectors, searched in memory, kept apart by the model that made them
+/// (<see cref="ProductVectorsByModel"/>) so that a query meets only its own model's vectors. Products hold their own
+/// embeddings and are the source of truth; the shard keeps a snapshot, written behind, so a restart does not have to visit every product. A small mark
 /// beside the snapshot says whether changes were made since it was written: a shard that comes back from a crash with
 /// the mark set walks the catalogue and takes its products' current entries again (<see cref="RepairAsync"/>). A scan of a
 /// shard takes a fraction of a millisecond, so it runs in the grain's turn, single-threaded: the parallelism comes from

@@ -46,7 +46,7 @@ internal sealed class ProductVectorsByModel : IDisposable
     public ImmutableArray<IndexedByModel> CountByModel() =>
         [.. _byModel.Where(m => m.Value.Count > 0).Select(m => new IndexedByModel(m.Key, m.Value.Count))];
 
-    /// <summary>Every stored product with its model (the vector span is valid only during the call).</summary>
+    /// <summary>Every stored product's SKU, with the model that made its vector.</summary>
     public void ForEach(Action<EmbeddingModelId, string> visit)
     {
         foreach (var (model, index) in _byModel)
