@@ -143,6 +143,7 @@ public static class SiloHostExtensions
         services.AddSingleton<DurableEventLog>();
         services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<DurableEventLog>());
         services.AddSingleton<IEventLogReader>(sp => sp.GetRequiredService<DurableEventLog>());
+        services.AddSingleton<IEventLogCursor>(sp => new EventLogCursor(sp.GetRequiredService<IEventLogStore>()));
         services.AddSingleton<EventLogRecovery>();
         services.AddSingleton<IEventLogRecovery>(sp => sp.GetRequiredService<EventLogRecovery>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<EventLogRecovery>());
