@@ -13,8 +13,8 @@ public static class GrainsSiloBuilderExtensions
 {
     /// <summary>
     /// Registers what the grains need on a silo. The event log defaults to the in-memory one; a silo with durable
-    /// storage registers its own <see cref="IEventLog"/>, <see cref="IEventLogReader"/> and
-    /// <see cref="IEventLogRecovery"/> first (these are added only if absent). The caller adds grain storage named
+    /// storage registers its own <see cref="IEventLog"/>, <see cref="IEventLogReader"/>,
+    /// <see cref="IEventLogCursor"/> and <see cref="IEventLogRecovery"/> first (these are added only if absent). The caller adds grain storage named
     /// <see cref="Abstractions.StorageNames.GrainState"/> and <see cref="Abstractions.StorageNames.CatalogueState"/>. The text encoder is the ONNX one from the <c>Encoder</c>
     /// section unless an <see cref="ITextEncoder"/> is registered first.
     /// </summary>
@@ -43,6 +43,7 @@ public static class GrainsSiloBuilderExtensions
         services.TryAddSingleton<InMemoryEventLog>();
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<InMemoryEventLog>());
         services.TryAddSingleton<IEventLogReader>(sp => sp.GetRequiredService<InMemoryEventLog>());
+        services.TryAddSingleton<IEventLogCursor>(sp => sp.GetRequiredService<InMemoryEventLog>());
         services.TryAddSingleton<IEventLogRecovery, NoEventLogRecovery>();
         services.TryAddSingleton<WriteBehindTracker>();
         services.TryAddSingleton<WriteBehindScheduler>();

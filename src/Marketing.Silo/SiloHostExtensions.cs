@@ -138,9 +138,12 @@ public static class SiloHostExtensions
     private static void AddDurableEventLog(IServiceCollection services, string connectionString)
     {
         services.AddSingleton(new BlobServiceClient(connectionString));
-        services.AddSingleton<AppendBlobEventLog>();
-        services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<AppendBlobEventLog>());
-        services.AddSingleton<IEventLogReader>(sp => sp.GetRequiredService<AppendBlobEventLog>());
+        services.AddSingleton<IEventLogStore>(sp => new AzureBlobEventLogStore(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<EventLogOptions>>().Value.Container)));
+        services.AddSingleton<DurableEventLog>();
+        services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<DurableEventLog>());
+        services.AddSingleton<IEventLogReader>(sp => sp.GetRequiredService<DurableEventLog>());
+        services.AddSingleton<IEventLogCursor>(sp => new EventLogCursor(sp.GetRequiredService<IEventLogStore>()));
         services.AddSingleton<EventLogRecovery>();
         services.AddSingleton<IEventLogRecovery>(sp => sp.GetRequiredService<EventLogRecovery>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<EventLogRecovery>());

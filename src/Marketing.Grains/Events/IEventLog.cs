@@ -27,6 +27,36 @@ public interface IEventLogReader
     Task<IReadOnlyDictionary<string, DateTimeOffset>> ReadErasuresAsync(CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// Reads the durable log page by page from a stored <see cref="LogPosition"/>: the seam for consumers that need
+/// every event (trainers, insight jobs) and must pick up where they left off after a restart.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The log is one sequence of segments per silo incarnation. A position holds, for each incarnation read so far, the
+/// segment file and the byte offset up to which it has been read; incarnations it does not name are read from their
+/// start. <see cref="ReadFromAsync"/> returns acknowledged events after the position, across every incarnation, live
+/// or dead, and every segment, sealed or still being appended, with the position just past the last one returned.
+/// </para>
+/// <para>
+/// Guarantees: reading again from a returned position yields only events appended after it was taken, never one
+/// twice and never one skipped, whether the same cursor, another one or another process reads (blocks are
+/// appended atomically and hold whole lines; a sealed segment has the same bytes as the append blob it was, so
+/// offsets hold across sealing). Events of an erased shopper logged at or before the erasure are skipped, yet still
+/// move the position on. Order holds within an incarnation, not across incarnations. An event appears once per
+/// time it was appended: a grain that retried an append whose first attempt had in fact landed logs it twice, so
+/// consumers that count must dedupe by <see cref="Marketing.Abstractions.Events.ShopperEvent.EventId"/>.
+/// </para>
+/// </remarks>
+public interface IEventLogCursor
+{
+    /// <summary>
+    /// Up to <paramref name="maxEvents"/> events logged after <paramref name="from"/> (use <see cref="LogPosition.Start"/>
+    /// for the whole log), and the position to read from next time.
+    /// </summary>
+    Task<LogPage> ReadFromAsync(LogPosition from, int maxEvents, CancellationToken cancellationToken = default);
+}
+
 /// <summary>Gives a grain, as it activates, the records a crashed silo acknowledged but never reflected in state.</summary>
 public interface IEventLogRecovery
 {

@@ -6,8 +6,13 @@ namespace Marketing.Grains.Events;
 /// A log that lives as long as the silo: for tests and for measuring what durable storage costs. It keeps the same
 /// contract (erasures filter reads) so readers behave the same against either.
 /// </summary>
-public sealed class InMemoryEventLog : IEventLog, IEventLogReader
+public sealed class InMemoryEventLog : IEventLog, IEventLogReader, IEventLogCursor
 {
+    /// <summary>The one "incarnation" of this log in a <see cref="LogPosition"/>; its offset counts records.</summary>
+    public const string Incarnation = "memory";
+
+    private const string Segment = "memory.log";
+
     private readonly Lock _lock = new();
     private readonly List<LoggedEvent> _records = [];
     private readonly Dictionary<string, DateTimeOffset> _erasures = new(StringComparer.Ordinal);
@@ -71,6 +76,27 @@ public sealed class InMemoryEventLog : IEventLog, IEventLogReader
         }
 
         await Task.CompletedTask;
+    }
+
+    public Task<LogPage> ReadFromAsync(LogPosition from, int maxEvents, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEvents);
+        var next = (int)(from.Of(Incarnation)?.Offset ?? 0);
+        var events = new List<LoggedEvent>();
+        lock (_lock)
+        {
+            // Erased records are passed over but still move the position on, as in the durable log.
+            for (; next < _records.Count && events.Count < maxEvents; next++)
+            {
+                if (!_records[next].IsErasedBy(_erasures))
+                {
+                    events.Add(_records[next]);
+                }
+            }
+
+            var caughtUp = next >= _records.Count;
+            return Task.FromResult(new LogPage(events, from.With(Incarnation, new SegmentOffset { Segment = Segment, Offset = next }), caughtUp));
+        }
     }
 
     public Task<IReadOnlyDictionary<string, DateTimeOffset>> ReadErasuresAsync(CancellationToken cancellationToken = default)

@@ -55,20 +55,23 @@ public sealed partial class EventLogJson : JsonSerializerContext
                 continue;
             }
 
-            LoggedEvent? record;
-            try
-            {
-                record = JsonSerializer.Deserialize(line.Span, Default.LoggedEvent);
-            }
-            catch (JsonException)
-            {
-                continue;
-            }
-
-            if (record is not null)
+            if (ParseLine(line.Span) is { } record)
             {
                 yield return record;
             }
+        }
+    }
+
+    /// <summary>One line without its newline; null when it is not a record (skipped by every reader alike).</summary>
+    public static LoggedEvent? ParseLine(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, Default.LoggedEvent);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 }

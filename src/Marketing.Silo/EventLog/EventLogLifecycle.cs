@@ -9,7 +9,7 @@ namespace Marketing.Silo.EventLog;
 /// grains have deactivated and written their state) marks its log closed so nobody replays it.
 /// </summary>
 public sealed partial class EventLogLifecycle(
-    AppendBlobEventLog log,
+    DurableEventLog log,
     WriteBehindTracker tracker,
     ILocalSiloDetails local,
     IOptions<EventLogOptions> options,

@@ -12,7 +12,7 @@ namespace Marketing.Silo.EventLog;
 /// again; the others drop the tail once they see it closed (<see cref="WaitForTurnAsync"/>).
 /// </summary>
 public sealed partial class EventLogRecovery(
-    AppendBlobEventLog log,
+    DurableEventLog log,
     IClusterMembershipService membership,
     ILocalSiloDetails local,
     IGrainFactory grains,

@@ -12,6 +12,9 @@ public sealed class ShopTraffic(MarketingClient client, string prefix, int shopp
     /// <summary>How many events each shopper's grain acknowledged (accepted once; a resend counts as its original).</summary>
     public ConcurrentDictionary<string, int> Acknowledged { get; } = new();
 
+    /// <summary>The ids of the events a grain acknowledged (as accepted or as a resend).</summary>
+    public ConcurrentDictionary<string, bool> AcknowledgedEventIds { get; } = new();
+
     public IEnumerable<string> UserIds => Enumerable.Range(0, shoppers).Select(i => $"{prefix}-user-{i}");
 
     public IEnumerable<string> Skus => Enumerable.Range(0, products).Select(i => $"{prefix}-sku-{i}");
@@ -38,6 +41,10 @@ public sealed class ShopTraffic(MarketingClient client, string prefix, int shopp
                 var track = () => grain.Track([e], EventSource.Import);
                 var result = await (call is null ? track() : call(track));
                 Acknowledged.AddOrUpdate(userId, result.Accepted + result.Duplicates, (_, count) => count + result.Accepted + result.Duplicates);
+                if (result.Accepted + result.Duplicates > 0)
+                {
+                    AcknowledgedEventIds[e.EventId] = true;
+                }
             }
         });
 
