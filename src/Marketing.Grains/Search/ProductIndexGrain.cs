@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Marketing.Abstractions;
-using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
 using Marketing.Grains.Storage;
 using Marketing.Ml.Search;
@@ -15,7 +14,7 @@ namespace Marketing.Grains.Search;
 /// (<see cref="ProductVectorsByModel"/>) so that a query meets only its own model's vectors. Products hold their own
 /// embeddings and are the source of truth; the shard keeps a snapshot, written behind, so a restart does not have to visit every product. A small mark
 /// beside the snapshot says whether changes were made since it was written: a shard that comes back from a crash with
-/// the mark set walks the catalogue and takes its products' current entries again (<see cref="RepairAsync"/>). A scan of a
+/// the mark set walks the catalogue and takes its products' current entries again (<see cref="ShardRepair"/>). A scan of a
 /// shard takes a fraction of a millisecond, so it runs in the grain's turn, single-threaded: the parallelism comes from
 /// the shards, which spread over the silos. Reentrant so that searches and updates go on while a snapshot (megabytes)
 /// is being written: every turn is still single-threaded, and a snapshot is copied out before its write begins.
@@ -24,20 +23,10 @@ namespace Marketing.Grains.Search;
 [Reentrant]
 public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWriteBehindGrain
 {
-    /// <summary>SKUs a repair reads from the category directories at a time.</summary>
-    private const int RepairPage = 500;
-
-    /// <summary>
-    /// Products a repair asks at once. Each call may activate a product, which reads its state: every shard of a
-    /// crashed silo repairs at the same time, and hundreds of reads at once would crowd out the intake.
-    /// </summary>
-    private const int RepairConcurrentCalls = 4;
-
     private static readonly TimeSpan RepairRetryDelay = TimeSpan.FromSeconds(10);
 
     private readonly IPersistentState<ProductIndexState> _state;
-    private readonly IPersistentState<ProductIndexMark> _mark;
-    private readonly SemaphoreSlim _markGate = new(1, 1);
+    private readonly ShardSnapshotMark _mark;
     private readonly ILogger<ProductIndexGrain> _logger;
     private readonly DeferredWrite _snapshot;
     private readonly int _shards;
@@ -47,9 +36,6 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     private long _changes;
     private long _lastChange;
     private IGrainTimer? _quiet;
-
-    // True only while storage surely holds SnapshotBehind = true: a change waits for that, not for the in-memory flag.
-    private bool _markStored;
     private HashSet<string>? _changedDuringRepair;
     private IGrainTimer? _repair;
 
@@ -61,7 +47,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         ILogger<ProductIndexGrain> logger)
     {
         _state = state;
-        _mark = mark;
+        _mark = new ShardSnapshotMark(mark);
         _logger = logger;
         _shards = options.Value.Shards;
         _quietPeriod = options.Value.SnapshotQuietPeriod;
@@ -95,8 +81,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         }
 
         Release();
-        _markStored = _mark.State.SnapshotBehind;
-        if (_mark.State.SnapshotBehind)
+        if (_mark.LeftSet())
         {
             // The last activation stopped before a snapshot held all its changes: it crashed.
             LogRepairing(this.GetPrimaryKeyLong());
@@ -128,7 +113,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
             throw new InvalidInputException("vector", $"has {product.Vector.Length} dimensions; its model {product.Model} makes {product.Model.Dimensions}");
         }
 
-        await MarkSnapshotBehindAsync();
+        await _mark.SetAsync();
         _vectors.Upsert(product);
         Changed(product.Sku);
     }
@@ -140,7 +125,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
             return false;
         }
 
-        await MarkSnapshotBehindAsync();
+        await _mark.SetAsync();
         var removed = _vectors.Remove(sku);
         if (removed)
         {
@@ -227,45 +212,6 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         }
     }
 
-    /// <summary>Before a change is applied (and acknowledged), the mark must say the snapshot lacks it.</summary>
-    private Task MarkSnapshotBehindAsync() => _markStored ? Task.CompletedTask : SetMarkAsync(behind: true, 0);
-
-    /// <summary>
-    /// Writes the mark, one write at a time (a second would race the first's etag). Clearing happens only while no
-    /// change came after the snapshot that was written at change count <paramref name="snapshotChanges"/>.
-    /// </summary>
-    private async Task SetMarkAsync(bool behind, long snapshotChanges)
-    {
-        await _markGate.WaitAsync();
-        try
-        {
-            // Not cleared while a repair runs either: a crash in the middle of one must repair again.
-            if (behind ? _markStored : !_mark.State.SnapshotBehind || _changes != snapshotChanges || _changedDuringRepair is not null)
-            {
-                return;
-            }
-
-            // Changes that come while the mark is being cleared wait at the gate, then set it again.
-            _markStored = false;
-            _mark.State.SnapshotBehind = behind;
-            try
-            {
-                await _mark.WriteStateAsync();
-                _markStored = behind;
-            }
-            catch
-            {
-                // What storage holds is unknown now: keep the flag set, and let the next change write it again.
-                _mark.State.SnapshotBehind = true;
-                throw;
-            }
-        }
-        finally
-        {
-            _markGate.Release();
-        }
-    }
-
     private async Task RepairOnceAsync(CancellationToken cancellationToken)
     {
         try
@@ -281,75 +227,22 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         }
     }
 
-    /// <summary>
-    /// After a crash the snapshot may lack the last changes, or hold products removed since. Walks the catalogue's
-    /// category directories, takes the current entry of every product of this shard, and drops what no product backs.
-    /// Searches and updates go on meanwhile; a product updated during the walk keeps its newer entry.
-    /// </summary>
     private async Task RepairAsync(CancellationToken cancellationToken)
     {
-        var shard = (int)this.GetPrimaryKeyLong();
         var started = Stopwatch.GetTimestamp();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var changedDuringRepair = _changedDuringRepair = new HashSet<string>(StringComparer.Ordinal);
-        var (restored, removed) = (0, 0);
+        var changedMeanwhile = _changedDuringRepair = new HashSet<string>(StringComparer.Ordinal);
+        int restored, removed;
         try
         {
-            await foreach (var skus in GrainFactory.SkuPagesAsync(RepairPage, cancellationToken))
-            {
-                await TakeAgainAsync([.. skus.Where(sku => SearchShards.Of(sku, _shards) == shard && seen.Add(sku))]);
-            }
-
-            // What the snapshot holds that no directory lists was removed before the crash, or its listing was lost:
-            // its product decides.
-            var unlisted = new List<string>();
-            _vectors.ForEach((_, sku) =>
-            {
-                if (!seen.Contains(sku))
-                {
-                    unlisted.Add(sku);
-                }
-            });
-            foreach (var chunk in unlisted.Chunk(RepairPage))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                await TakeAgainAsync(chunk);
-            }
+            (restored, removed) = await ShardRepair.RunAsync(
+                GrainFactory, (int)this.GetPrimaryKeyLong(), _shards, _vectors, changedMeanwhile, Changed, cancellationToken);
         }
         finally
         {
             _changedDuringRepair = null;
         }
 
-        LogRepaired(shard, restored, removed, _vectors.Count, Stopwatch.GetElapsedTime(started).TotalSeconds);
-
-        async Task TakeAgainAsync(string[] skus)
-        {
-            var entries = new List<IndexedProduct?>(skus.Length);
-            foreach (var chunk in skus.Chunk(RepairConcurrentCalls))
-            {
-                entries.AddRange(await Task.WhenAll(chunk.Select(sku => GrainFactory.GetGrain<IProductEmbedding>(sku).GetIndexEntry())));
-            }
-
-            for (var i = 0; i < skus.Length; i++)
-            {
-                if (changedDuringRepair.Contains(skus[i]))
-                {
-                    continue;
-                }
-
-                if (entries[i] is { } entry && SearchShards.Of(entry.Sku, _shards) == shard && _vectors.Upsert(entry))
-                {
-                    Changed(entry.Sku);
-                    restored++;
-                }
-                else if (_vectors.Remove(skus[i]))
-                {
-                    Changed(skus[i]);
-                    removed++;
-                }
-            }
-        }
+        LogRepaired((int)this.GetPrimaryKeyLong(), restored, removed, _vectors.Count, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private async Task WriteSnapshotAsync()
@@ -376,7 +269,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
 
         try
         {
-            await SetMarkAsync(behind: false, changes);
+            await _mark.ClearAsync(() => _changes == changes && _changedDuringRepair is null);
         }
         catch (Exception ex)
         {
