@@ -6,6 +6,7 @@ using Marketing.Grains.Products;
 using Marketing.Grains.Shoppers;
 using Orleans.Storage;
 using static Marketing.Grains.Tests.ClusterFixture;
+using static Marketing.Grains.Tests.Eventually;
 
 namespace Marketing.Grains.Tests;
 
@@ -103,16 +104,4 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
 
     private IGrainStorage Storage => fixture.GrainStorage;
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        var value = await read();
-        while (!done(value) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-            value = await read();
-        }
-
-        return value;
-    }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static Marketing.Grains.Tests.ClusterFixture;
+using static Marketing.Grains.Tests.Eventually;
 
 namespace Marketing.Grains.Tests;
 
@@ -129,18 +130,6 @@ public sealed class EventSubscriberTests(ClusterFixture fixture)
     private static LoggedEvent Record(string id) =>
         new("s", 1, DateTimeOffset.UtcNow, EventSource.Live, false, View(id, "sku"));
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        var value = await read();
-        while (!done(value) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-            value = await read();
-        }
-
-        return value;
-    }
 
     private sealed class HeldSubscriber(string name) : IShopperEventSubscriber
     {
