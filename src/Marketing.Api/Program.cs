@@ -1,4 +1,5 @@
 using Marketing.Api.Campaigns;
+using Marketing.Api.Cluster;
 using Marketing.Api.Docs;
 using Marketing.Api.Events;
 using Marketing.Api.Home;
@@ -21,6 +22,7 @@ builder.AddApiDocs();
 builder.AddOperations();
 builder.AddHome();
 builder.AddEvents();
+builder.AddClusterWrites();
 
 var app = builder.Build();
 app.UseApiProblems();

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Campaigns;
 using Marketing.Abstractions.Events;
+using Marketing.Api.Cluster;
 using Marketing.Api.Problems;
 using Marketing.Api.Security;
 using Microsoft.Extensions.Options;
@@ -53,6 +54,8 @@ public static class CampaignEndpoints
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        // Each transition answers the campaign as it is when it already has the status asked for, so one that may have
+        // run already is safe to send again: the campaign ends in that status either way.
         MapTransition(campaigns, "launch", g => g.Launch(), "Launch (draft or paused → active)");
         MapTransition(campaigns, "pause", g => g.Pause(), "Pause (active → paused)");
         MapTransition(campaigns, "end", g => g.End(), "End (any → ended, for good)");
@@ -60,16 +63,16 @@ public static class CampaignEndpoints
     }
 
     private static void MapTransition(RouteGroupBuilder campaigns, string action, Func<ICampaignGrain, Task<Campaign>> change, string summary) =>
-        campaigns.MapPost($"/{{id}}/{action}", async (string id, IGrainFactory grains) =>
+        campaigns.MapPost($"/{{id}}/{action}", async (string id, IGrainFactory grains, ClusterWrites writes, CancellationToken cancellationToken) =>
             {
                 var grain = grains.GetGrain<ICampaignGrain>(id);
-                if (await grain.Get() is null)
+                if (await writes.ResendAsync(grain.Get, cancellationToken) is null)
                 {
                     return FieldErrors.NotFound($"Campaign '{id}'");
                 }
 
-                // A change the current status does not allow throws CampaignStateException: 409.
-                return TypedResults.Ok(await change(grain));
+                // A change the current status does not allow throws CampaignStateException: 409, never resent.
+                return TypedResults.Ok(await writes.ResendAsync(() => change(grain), cancellationToken));
             })
             .WithName(char.ToUpperInvariant(action[0]) + action[1..] + "Campaign")
             .WithSummary(summary)
@@ -77,7 +80,7 @@ public static class CampaignEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, IOptions<RequestLimitsOptions> limits)
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, ClusterWrites writes, IOptions<RequestLimitsOptions> limits)
     {
         var request = await RequestBody.ReadJsonAsync<CampaignRequest>(http, limits.Value.DefaultBodyBytes, null, http.RequestAborted);
         var errors = new List<FieldError>();
@@ -98,7 +101,7 @@ public static class CampaignEndpoints
         }
 
         var grain = grains.GetGrain<ICampaignGrain>(id);
-        if (await grain.Get() is not null)
+        if (await writes.ResendAsync(grain.Get, http.RequestAborted) is not null)
         {
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
@@ -106,11 +109,14 @@ public static class CampaignEndpoints
                 detail: $"A campaign with id '{id}' already exists; use PUT /campaigns/{id} to change it.");
         }
 
-        var campaign = await grain.Define(definition);
+        // Define sets the definition to these values (a draft's creation time is kept when it exists already), so
+        // sending it again after it ran leaves the same draft, not a second one.
+        var campaign = await writes.ResendAsync(() => grain.Define(definition), http.RequestAborted);
         return TypedResults.Created($"/campaigns/{Uri.EscapeDataString(id)}", campaign);
     }
 
-    private static async Task<IResult> DefineAsync(string id, HttpContext http, IGrainFactory grains, IOptions<RequestLimitsOptions> limits)
+    private static async Task<IResult> DefineAsync(
+        string id, HttpContext http, IGrainFactory grains, ClusterWrites writes, IOptions<RequestLimitsOptions> limits)
     {
         var request = await RequestBody.ReadJsonAsync<CampaignRequest>(http, limits.Value.DefaultBodyBytes, null, http.RequestAborted);
         var errors = new List<FieldError>();
@@ -126,7 +132,9 @@ public static class CampaignEndpoints
             return FieldErrors.Problem(errors);
         }
 
-        return TypedResults.Ok(await grains.GetGrain<ICampaignGrain>(id).Define(definition));
+        // Sets the definition to these values: sent twice, the campaign holds the same definition.
+        var grain = grains.GetGrain<ICampaignGrain>(id);
+        return TypedResults.Ok(await writes.ResendAsync(() => grain.Define(definition), http.RequestAborted));
     }
 
     private static async Task<IResult> GetAsync(string id, IGrainFactory grains) =>
@@ -137,8 +145,13 @@ public static class CampaignEndpoints
     private static async Task<IResult> ListAsync(IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<ICampaignDirectoryGrain>(DirectoryKey).List());
 
-    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains) =>
-        await grains.GetGrain<ICampaignGrain>(id).Delete()
+    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains, ClusterWrites writes, CancellationToken cancellationToken)
+    {
+        // Not resent once it may have run: a second Delete finds nothing and would answer 404 for a campaign this
+        // request did delete. Sent again only when its silo refused it or it never left.
+        var grain = grains.GetGrain<ICampaignGrain>(id);
+        return await writes.SendOnceAsync(grain.Delete, cancellationToken)
             ? TypedResults.NoContent()
             : FieldErrors.NotFound($"Campaign '{id}'");
+    }
 }

@@ -19,11 +19,8 @@ public sealed partial class EventIngestion
 {
     public const string MeterName = "Marketing.Api";
 
-    /// <summary>The least a silo's <c>Events:DedupeWindow</c> may be set to.</summary>
-    private const int SmallestDedupeWindow = 8;
-
-    // The smallest dedupe window the silos have reported (TrackResult.DedupeWindow); 0 until one has.
-    private int _reportedWindow;
+    // How many of a shopper's events the silos' dedupe windows let a call resend (TrackResult.DedupeWindow).
+    private readonly ResendableEvents _resendable = new();
 
     private readonly IGrainFactory _grains;
     private readonly ShopperPseudonym _pseudonym;
@@ -85,13 +82,13 @@ public sealed partial class EventIngestion
 
         // Every event has an id (it is required), and a shopper recognises the ids of its last Events:DedupeWindow
         // events, so a call that may have run already can be sent again if it is small enough to be recognised.
-        var resendable = ResendableEvents();
+        var resendable = _resendable.Count;
         var results = await Task.WhenAll(batch.ByShopper.Select(async shopper =>
         {
             var grain = _grains.GetShopper(_pseudonym, shopper.Key);
             var mayRunTwice = shopper.Value.Length <= resendable;
             var result = await ClusterRetry.RunAsync(() => grain.Track(shopper.Value, source), mayRunTwice, _retryTime, _attemptTimeout, _time, OnRetry, cancellationToken);
-            Reported(result.DedupeWindow);
+            _resendable.Reported(result.DedupeWindow);
             return result;
         }));
 
@@ -103,31 +100,6 @@ public sealed partial class EventIngestion
         _accepted.Add(summary.Accepted);
         _duplicates.Add(summary.Duplicates);
         return TypedResults.Accepted((string?)null, summary);
-    }
-
-    /// <summary>
-    /// The most events of one shopper a call may hold and still be sent again: half the smallest dedupe window the
-    /// silos have reported (so the shopper's other events meanwhile cannot push these ids out), and never fewer than
-    /// the least window a silo may have; that least window until a silo has reported.
-    /// </summary>
-    private int ResendableEvents()
-    {
-        var reported = Volatile.Read(ref _reportedWindow);
-        return reported == 0 ? SmallestDedupeWindow : Math.Max(SmallestDedupeWindow, reported / 2);
-    }
-
-    private void Reported(int window)
-    {
-        if (window < SmallestDedupeWindow)
-        {
-            return;
-        }
-
-        var seen = Volatile.Read(ref _reportedWindow);
-        while ((seen == 0 || window < seen) && Interlocked.CompareExchange(ref _reportedWindow, window, seen) is var before && before != seen)
-        {
-            seen = before;
-        }
     }
 
     private void OnRetry(Exception failure)

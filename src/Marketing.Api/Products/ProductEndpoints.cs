@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
+using Marketing.Api.Cluster;
 using Marketing.Api.Problems;
 using Marketing.Api.Security;
 using Microsoft.Extensions.Options;
@@ -69,7 +70,8 @@ public static class ProductEndpoints
         return app;
     }
 
-    private static async Task<IResult> UpsertAsync(string sku, HttpContext http, IGrainFactory grains, IOptions<RequestLimitsOptions> limits)
+    private static async Task<IResult> UpsertAsync(
+        string sku, HttpContext http, IGrainFactory grains, ClusterWrites writes, IOptions<RequestLimitsOptions> limits)
     {
         var request = await RequestBody.ReadJsonAsync<ProductRequest>(http, limits.Value.DefaultBodyBytes, null, http.RequestAborted);
         var errors = new List<FieldError>();
@@ -84,7 +86,10 @@ public static class ProductEndpoints
             return FieldErrors.Problem(errors);
         }
 
-        return TypedResults.Ok(await grains.GetGrain<IProductGrain>(sku).Upsert(input));
+        // An upsert replaces the whole record with the same values each time (an unchanged text keeps its embedding),
+        // so one that may have run already is safe to send again.
+        var grain = grains.GetGrain<IProductGrain>(sku);
+        return TypedResults.Ok(await writes.ResendAsync(() => grain.Upsert(input), http.RequestAborted));
     }
 
     private static async Task<IResult> GetAsync(string sku, IGrainFactory grains) =>
@@ -131,7 +136,7 @@ public static class ProductEndpoints
     private static async Task<IResult> CategoriesAsync(IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<ICatalogueGrain>(CatalogueKey).Categories());
 
-    private static async Task<IResult> BulkAsync(HttpContext http, IGrainFactory grains, IOptions<RequestLimitsOptions> options)
+    private static async Task<IResult> BulkAsync(HttpContext http, IGrainFactory grains, ClusterWrites writes, IOptions<RequestLimitsOptions> options)
     {
         var limits = options.Value;
         var requests = await RequestBody.ReadJsonAsync<List<ProductRequest?>>(http, limits.BulkBodyBytes, "products", http.RequestAborted);
@@ -178,9 +183,11 @@ public static class ProductEndpoints
         await Parallel.ForEachAsync(
             inputs,
             new ParallelOptions { MaxDegreeOfParallelism = limits.BulkConcurrency, CancellationToken = http.RequestAborted },
-            async (item, _) =>
+            async (item, cancellationToken) =>
             {
-                await grains.GetGrain<IProductGrain>(item.Sku).Upsert(item.Input);
+                // Each upsert is resent on its own, safely as for PUT /products/{sku}; SKUs are distinct, so no two race.
+                var grain = grains.GetGrain<IProductGrain>(item.Sku);
+                await writes.ResendAsync(() => grain.Upsert(item.Input), cancellationToken);
                 Interlocked.Increment(ref upserted);
             });
         return TypedResults.Ok(new BulkImportSummary(upserted));

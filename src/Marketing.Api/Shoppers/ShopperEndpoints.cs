@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Shoppers;
+using Marketing.Api.Cluster;
 using Marketing.Api.Problems;
 using Marketing.Api.Security;
 using Marketing.Client;
@@ -61,7 +62,7 @@ public static class ShopperEndpoints
     }
 
     private static async Task<IResult> UpdateProfileAsync(
-        string id, HttpContext http, IGrainFactory grains, ShopperPseudonym pseudonym, IOptions<RequestLimitsOptions> limits)
+        string id, HttpContext http, IGrainFactory grains, ShopperPseudonym pseudonym, ClusterWrites writes, IOptions<RequestLimitsOptions> limits)
     {
         if (InvalidId(id) is { } invalid)
         {
@@ -80,12 +81,15 @@ public static class ShopperEndpoints
             return FieldErrors.Problem(errors);
         }
 
-        var view = await grains.GetShopper(pseudonym, id).UpdateProfile(request.Attributes.ToImmutableDictionary(StringComparer.Ordinal));
+        // It sets each named attribute to a value (or removes it): sent twice, it sets the same values.
+        var shopper = grains.GetShopper(pseudonym, id);
+        var attributes = request.Attributes.ToImmutableDictionary(StringComparer.Ordinal);
+        var view = await writes.ResendAsync(() => shopper.UpdateProfile(attributes), http.RequestAborted);
         return TypedResults.Ok(ShopperResponse.From(id, view));
     }
 
     private static async Task<IResult> SetConsentAsync(
-        string id, HttpContext http, IGrainFactory grains, ShopperPseudonym pseudonym, IOptions<RequestLimitsOptions> limits)
+        string id, HttpContext http, IGrainFactory grains, ShopperPseudonym pseudonym, ClusterWrites writes, IOptions<RequestLimitsOptions> limits)
     {
         if (InvalidId(id) is { } invalid)
         {
@@ -98,7 +102,11 @@ public static class ShopperEndpoints
             return FieldErrors.Problem([new FieldError("body", "set personalisation, marketing or both")]);
         }
 
-        var view = await grains.GetShopper(pseudonym, id).SetConsent(new ConsentUpdate(request.Personalisation, request.Marketing));
+        // It sets each given consent to a value (refusing personalisation forgets the interests, again): sent twice,
+        // the shopper ends the same.
+        var shopper = grains.GetShopper(pseudonym, id);
+        var update = new ConsentUpdate(request.Personalisation, request.Marketing);
+        var view = await writes.ResendAsync(() => shopper.SetConsent(update), http.RequestAborted);
         return TypedResults.Ok(ShopperResponse.From(id, view));
     }
 
