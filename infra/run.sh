@@ -5,6 +5,8 @@
 #
 #   --silos N    how many silos (default 1); add or remove more later with infra/silo.sh
 #   --demo       import the Instacart catalogue and orders from $MARKETING_DATA/instacart once the cluster is up
+#                (with infra/import.sh; if it does not finish, the cluster keeps running and the command to run it
+#                again is printed)
 #   --no-build   use what is already built in Release
 #
 # Ports: gateway API_PORT (8080); silo i: 11111+i, 30000+i, HTTP 8081+i; Azurite 10000-10004 (see infra/silo.sh and
@@ -20,7 +22,7 @@ while [ $# -gt 0 ]; do
     --silos) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--silos needs a positive number"; silos=$2; shift 2 ;;
     --demo) demo=true; shift ;;
     --no-build) build=false; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (try --help)" ;;
   esac
 done
@@ -91,16 +93,31 @@ if ! wait_http "http://127.0.0.1:$API_PORT/health/ready" 120 gateway "$(cat "$ga
   exit 1
 fi
 
+import_failed=""
 if $demo; then
   [ -d "$MARKETING_DATA/instacart" ] || die "no Instacart data in $MARKETING_DATA; set MARKETING_DATA to the folder holding instacart/."
   log "Importing the Instacart catalogue and orders from $MARKETING_DATA/instacart..."
-  import=(dotnet "$(app_dir Marketing.Cli)/Marketing.Cli.dll" import instacart --data "$MARKETING_DATA")
+  import=("$here/import.sh" instacart --data "$MARKETING_DATA")
+  import_status=0
   if [ -t 1 ]; then
-    # On a terminal the CLI draws live progress bars; elsewhere its output goes to the log.
-    "${import[@]}" < /dev/null || die "the import failed."
+    # On a terminal the CLI draws live progress bars and prints its summary; elsewhere its output goes to the log.
+    "${import[@]}" < /dev/null || import_status=$?
   else
-    "${import[@]}" < /dev/null >> "$LOG_DIR/import.log" 2>&1 || die "the import failed; see $LOG_DIR/import.log."
+    log_start=$(stat -c %s "$LOG_DIR/import.log" 2>/dev/null || echo 0)
+    "${import[@]}" < /dev/null >> "$LOG_DIR/import.log" 2>&1 || import_status=$?
+    if [ "$import_status" -ne 0 ]; then
+      # This run's summary (from the command line it prints on), or its last lines if it never got that far.
+      summary=$(tail -c +$((log_start + 1)) "$LOG_DIR/import.log" | sed -n '/^Command:/,$p')
+      [ -n "$summary" ] || summary=$(tail -c +$((log_start + 1)) "$LOG_DIR/import.log" | tail -n 20)
+      printf '%s\n' "$summary" >&2
+    fi
   fi
+  # A failed import leaves a working cluster: keep it running and say how to finish the import.
+  case $import_status in
+    0) ;;
+    3) import_failed="some products or events were not imported (causes above; full output in $LOG_DIR/import.log)" ;;
+    *) import_failed="the import stopped with exit code $import_status (see above and $LOG_DIR/import.log)" ;;
+  esac
 fi
 
 gateway=http://127.0.0.1:$API_PORT
@@ -121,6 +138,14 @@ if [ "$ASPNETCORE_ENVIRONMENT" = Development ]; then
   echo "  API keys       X-Api-Key: dev-storefront-key, dev-agent-key, dev-marketer-key, dev-operator-key (development only)"
 fi
 echo "Add a silo: infra/silo.sh add    Remove one: infra/silo.sh stop N (or kill N)    Ctrl-C stops everything."
+if [ -n "$import_failed" ]; then
+  cat <<EOF
+
+The demo import did not finish: $import_failed.
+The cluster keeps running. Import again from another terminal; it only fills in what is missing:
+  infra/import.sh instacart --data $(printf '%q' "$MARKETING_DATA")
+EOF
+fi
 
 while true; do
   if ! pid_alive "$gateway_pid_file"; then

@@ -13,9 +13,14 @@ namespace Marketing.Cli.Commands;
 /// <summary>
 /// <c>import instacart|beauty|movielens [--data DIR] [--limit N] [--batch N] [--concurrency N] [--connect-timeout S]</c>:
 /// reads a shared dataset, validates every row with the shared rules, and sends it through the Orleans client.
+/// Exits 0 when every record was imported, <see cref="PartlyImported"/> when some could not be (the summary names
+/// the causes; running it again fills in what is missing), 1 when nothing could be imported.
 /// </summary>
 public static class ImportCommand
 {
+    /// <summary>The exit code when the cluster did not take every record: not a usage error (2), and worth running again.</summary>
+    public const int PartlyImported = 3;
+
     public static string Usage { get; } =
         $"import {string.Join('|', Datasets.All.Select(d => d.Name))} [--data DIR] [--limit N] [--batch 100] [--concurrency 128] [--connect-timeout 15]";
 
@@ -55,7 +60,7 @@ public static class ImportCommand
             return 1;
         }
 
-        var runner = new ImportRunner(host.Grains(), host.Services.GetRequiredService<ShopperPseudonym>(), batch, concurrency);
+        var runner = new ImportRunner(host.Grains(), host.Services.GetRequiredService<ShopperPseudonym>(), batch, concurrency, ImportRetry.Default);
         var clock = Stopwatch.StartNew();
         await AnsiConsole.Progress()
             .AutoClear(false)
@@ -78,7 +83,36 @@ public static class ImportCommand
         Report.Command("import", args);
         PrintSummary(dataset.Name, plan, clock.Elapsed);
         await host.StopAsync(CancellationToken.None);
-        return plan.ProductStage.FailedRecords + plan.EventStage.FailedRecords > 0 ? 1 : 0;
+        if (plan.ProductStage.FailedRecords + plan.EventStage.FailedRecords == 0)
+        {
+            return 0;
+        }
+
+        PrintRunAgain(plan);
+        return PartlyImported;
+    }
+
+    /// <summary>Says what is missing and why running the import again is safe: it only fills that in.</summary>
+    private static void PrintRunAgain(ImportPlan plan)
+    {
+        var products = plan.ProductStage.FailedRecords;
+        var events = plan.EventStage.FailedRecords;
+        var missing = string.Join(" and ", new[] { (products, "products"), (events, "events") }.Where(m => m.Item1 > 0).Select(m => $"{Report.Count(m.Item1)} {m.Item2}"));
+        Console.Out.WriteLine(
+            $"Not imported: {missing} (causes above). Run the same command again to fill them in: stored products are "
+            + "upserted again unchanged, and each shopper's events resume after those it holds.");
+    }
+
+    /// <summary>A cause, with the first message where the cause is only an exception type.</summary>
+    private static string FailureReason(FailureGroup failure) =>
+        failure.Cause.EndsWith("Exception", StringComparison.Ordinal) ? $"{failure.Cause}: {failure.FirstMessage}" : failure.Cause;
+
+    /// <summary>The first few SKUs (or user ids) of a failure, and how many more.</summary>
+    private static string FailureExamples(StageTally stage, FailureGroup failure)
+    {
+        var examples = failure.Examples;
+        var keys = stage.Name == "events" ? "shoppers " : "";
+        return keys + string.Join(", ", examples) + (failure.Keys > examples.Count ? $", … ({Report.Count(failure.Keys - examples.Count)} more)" : "");
     }
 
     private static void PrintSummary(string dataset, ImportPlan plan, TimeSpan total)
@@ -94,13 +128,22 @@ public static class ImportCommand
             ]));
 
         var problems = stages
-            .SelectMany(s => s.Rejected.Select(r => (Stage: s.Name, Kind: "rejected row", Reason: r.Key, Count: r.Value))
-                .Concat(s.Failed.Select(f => (Stage: s.Name, Kind: "failed record", Reason: f.Key, Count: f.Value))))
+            .SelectMany(s => s.Rejected.Select(r => (Stage: s.Name, Kind: "rejected row", Reason: r.Key, Count: r.Value, Examples: ""))
+                .Concat(s.Failed.Values.Select(f => (Stage: s.Name, Kind: "failed record", Reason: FailureReason(f), Count: f.Records, Examples: FailureExamples(s, f)))))
             .OrderByDescending(p => p.Count)
             .ToList();
         if (problems.Count > 0)
         {
-            Report.Table(["stage", "kind", "reason", "count"], problems.Select(p => (IReadOnlyList<string>)[p.Stage, p.Kind, p.Reason, Report.Count(p.Count)]), leftAligned: 3);
+            Report.Table(
+                ["stage", "kind", "reason", "examples", "count"],
+                problems.Select(p => (IReadOnlyList<string>)[p.Stage, p.Kind, p.Reason, p.Examples, Report.Count(p.Count)]),
+                leftAligned: 4);
+        }
+
+        var resent = stages.Sum(s => s.Resent);
+        if (resent > 0)
+        {
+            Console.Out.WriteLine($"{Report.Count(resent)} calls were sent again because their silo could not be reached or did not answer.");
         }
 
         var flagged = plan.EventStage.FlaggedAsBot;
