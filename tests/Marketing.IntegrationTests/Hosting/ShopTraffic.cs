@@ -72,7 +72,8 @@ public sealed class ShopTraffic(MarketingClient client, string prefix, int shopp
         return [.. missing.Order()];
     }
 
-    private static ProductInput Product(string sku) => new()
+    /// <summary>The product every test writes under <paramref name="sku"/>.</summary>
+    public static ProductInput Product(string sku) => new()
     {
         Title = $"Organic bananas {sku}",
         Category = "produce",
