@@ -180,7 +180,7 @@ public sealed class FailureTests(GatewayFixture fixture)
     /// as when their silo was killed holding them): every call, or only the first <c>failFirst</c> after the first
     /// <c>passFirst</c>; the others go to the test cluster's real grains.
     /// </summary>
-    private sealed class FailingGateway(GatewayFixture fixture, Exception? failure, IReadOnlyDictionary<string, string?>? settings = null, int failFirst = int.MaxValue, int passFirst = 0)
+    internal sealed class FailingGateway(GatewayFixture fixture, Exception? failure, IReadOnlyDictionary<string, string?>? settings = null, int failFirst = int.MaxValue, int passFirst = 0)
         : IAsyncDisposable
     {
         private readonly GatewayFactory _factory = new(fixture, settings);
