@@ -4,7 +4,7 @@
 #
 #   infra/import.sh instacart|beauty|movielens [--data DIR] [--limit N] [--batch N] [--concurrency N]
 #
-# Safe to run again after an import that did not finish: stored products are upserted again unchanged and each
+# Safe to run again after an import that did not finish: products already stored unchanged are skipped and each
 # shopper's events resume after those it holds, so only what is missing is added. Exit codes as the CLI's import:
 # 0 all imported, 3 some records not imported (run it again), 1 nothing could be imported, 2 a usage error.
 set -euo pipefail

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using Marketing.Abstractions.Products;
 using Marketing.Cli.Import;
 using Orleans.Runtime.Messaging;
 
@@ -61,4 +63,40 @@ public sealed class ImportFailureTests
     [Fact]
     public void A_failure_wrapped_in_an_aggregate_is_named_by_what_it_wraps() =>
         Assert.Equal("silo unavailable", StageTally.Cause(new AggregateException(new SiloUnavailableException("gone"))));
+}
+
+/// <summary>An import run again leaves alone the products stored as they are, and only those.</summary>
+public sealed class ImportAgainTests
+{
+    private static readonly ProductInput Input = new()
+    {
+        Title = "Oat milk ",
+        Category = "dairy",
+        Price = 2.5m,
+        Stock = 3,
+        Attributes = ImmutableDictionary<string, string>.Empty.Add("aisle", "milk"),
+    };
+
+    private static readonly Product Stored = new()
+    {
+        Sku = "sku-1",
+        Title = "Oat milk",
+        Category = "dairy",
+        Price = 2.5m,
+        Stock = 3,
+        Attributes = ImmutableDictionary<string, string>.Empty.Add("aisle", "milk"),
+        HasEmbedding = true,
+    };
+
+    [Fact]
+    public void A_product_stored_as_the_import_has_it_is_left_alone() => Assert.True(ProductRules.IsStoredAs(Input, Stored));
+
+    [Fact]
+    public void A_missing_changed_or_unembedded_product_is_upserted()
+    {
+        Assert.False(ProductRules.IsStoredAs(Input, null));
+        Assert.False(ProductRules.IsStoredAs(Input with { Stock = 4 }, Stored));
+        Assert.False(ProductRules.IsStoredAs(Input with { Attributes = Input.Attributes.SetItem("aisle", "plant milk") }, Stored));
+        Assert.False(ProductRules.IsStoredAs(Input, Stored with { HasEmbedding = false }));
+    }
 }

@@ -46,5 +46,10 @@ public sealed class ImportCrashTests(AzuriteFixture azurite, ITestOutputHelper o
         // Otherwise the kill hit no call, and this test would pass without the retry.
         Assert.True(stage.Resent > 0, "no call was pending on the killed silo");
         Assert.Empty(await shop.MissingProductsAsync(new RetryWindow(TimeSpan.FromSeconds(30)).Call));
+
+        // Run again, the import finds every product stored as it is and leaves it alone.
+        var again = plan with { ProductStage = new StageTally("products") };
+        await runner.ImportProductsAsync(again, _ => { }, CancellationToken.None);
+        Assert.Equal((0, Products), (again.ProductStage.Imported, again.ProductStage.Duplicates));
     }
 }

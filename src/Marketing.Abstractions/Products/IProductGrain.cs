@@ -141,6 +141,21 @@ public static class ProductRules
     /// <summary>Categories are compared without regard to case or surrounding space.</summary>
     public static string CategoryKey(string category) => category.Trim().ToLowerInvariant();
 
+    /// <summary>
+    /// Whether upserting <paramref name="input"/> would store <paramref name="stored"/> again as it is (the grain trims
+    /// title and category), embedding included: then an importer run a second time may leave it alone.
+    /// </summary>
+    public static bool IsStoredAs(ProductInput input, Product? stored) =>
+        stored is { HasEmbedding: true }
+        && stored.Title == input.Title.Trim()
+        && stored.Description == input.Description
+        && stored.Category == input.Category.Trim()
+        && stored.Brand == input.Brand
+        && stored.Price == input.Price
+        && stored.Stock == input.Stock
+        && stored.Attributes.Count == input.Attributes.Count
+        && input.Attributes.All(a => stored.Attributes.TryGetValue(a.Key, out var value) && value == a.Value);
+
     private static void Text(string? value, string field, int max, bool required, List<FieldError> errors)
     {
         if (string.IsNullOrWhiteSpace(value))

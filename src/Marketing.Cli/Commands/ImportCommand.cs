@@ -99,8 +99,8 @@ public static class ImportCommand
         var events = plan.EventStage.FailedRecords;
         var missing = string.Join(" and ", new[] { (products, "products"), (events, "events") }.Where(m => m.Item1 > 0).Select(m => $"{Report.Count(m.Item1)} {m.Item2}"));
         Console.Out.WriteLine(
-            $"Not imported: {missing} (causes above). Run the same command again to fill them in: stored products are "
-            + "upserted again unchanged, and each shopper's events resume after those it holds.");
+            $"Not imported: {missing} (causes above). Run the same command again to fill them in: products already "
+            + "stored unchanged are skipped, and each shopper's events resume after those it holds.");
     }
 
     /// <summary>A cause, with the first message where the cause is only an exception type.</summary>

@@ -25,11 +25,23 @@ public sealed class ImportRunner(IGrainFactory grains, ShopperPseudonym pseudony
         {
             try
             {
-                // An upsert replaces the whole record with the same values each time (an unchanged text keeps its
-                // embedding), so one that may have run already is safe to send again.
+                // A product stored as it is here already (an import run again to fill in what one lost) is left
+                // alone: the read costs the activation the upsert would pay anyway, and saves its blob write and shard
+                // update. 10,000 stored Instacart products: 0.6 s read against 59 s upserted again while their grains
+                // were active, 42 s against 87 s after restarting the silos; a fresh import took no longer for it.
+                // A product whose shard update was lost with its silo is taken again by that shard's repair.
                 var grain = grains.GetGrain<IProductGrain>(product.Sku);
-                await SendAsync(() => grain.Upsert(product.Input), mayRunTwice: true, tally, token);
-                tally.AddImported(1);
+                if (ProductRules.IsStoredAs(product.Input, await SendAsync(grain.Get, mayRunTwice: true, tally, token)))
+                {
+                    tally.AddDuplicates(1);
+                }
+                else
+                {
+                    // An upsert replaces the whole record with the same values each time (an unchanged text keeps its
+                    // embedding), so one that may have run already is safe to send again.
+                    await SendAsync(() => grain.Upsert(product.Input), mayRunTwice: true, tally, token);
+                    tally.AddImported(1);
+                }
             }
             catch (InvalidInputException e)
             {

@@ -29,7 +29,10 @@ public sealed partial class StageTally(string name)
     /// <summary>Records the grains accepted.</summary>
     public long Imported => Interlocked.Read(ref _imported);
 
-    /// <summary>Records already present: repeated in the file, or recognised by the grain as resent.</summary>
+    /// <summary>
+    /// Records already present: repeated in the file, recognised by the grain as resent, or (an import run again)
+    /// products stored unchanged and events a shopper holds.
+    /// </summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
     public long FlaggedAsBot => Interlocked.Read(ref _flaggedAsBot);
