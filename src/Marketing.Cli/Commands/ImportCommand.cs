@@ -105,7 +105,9 @@ public static class ImportCommand
 
     /// <summary>A cause, with the first message where the cause is only an exception type.</summary>
     private static string FailureReason(FailureGroup failure) =>
-        failure.Cause.EndsWith("Exception", StringComparison.Ordinal) ? $"{failure.Cause}: {failure.FirstMessage}" : failure.Cause;
+        failure.Cause.EndsWith("Exception", StringComparison.Ordinal) || failure.Cause == ImportRunner.ClusterGoneCause
+            ? $"{failure.Cause}: {failure.FirstMessage}"
+            : failure.Cause;
 
     /// <summary>The first few SKUs (or user ids) of a failure, and how many more.</summary>
     private static string FailureExamples(StageTally stage, FailureGroup failure)

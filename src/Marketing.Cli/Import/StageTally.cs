@@ -79,11 +79,11 @@ public sealed partial class StageTally(string name)
     public void AddResent() => Interlocked.Increment(ref _resent);
 
     /// <summary>Counts <paramref name="records"/> as failed with <paramref name="error"/>, for <paramref name="key"/> (a SKU or user id).</summary>
-    public void Fail(Exception error, long records, string key)
-    {
-        var cause = Cause(error);
-        Failed.GetOrAdd(cause, static (c, e) => new FailureGroup(c, e), error).Add(records, key);
-    }
+    public void Fail(Exception error, long records, string key) => Fail(Cause(error), FirstLine(error.Message), records, key);
+
+    /// <summary>Counts <paramref name="records"/> as failed for a <paramref name="cause"/> named by the caller.</summary>
+    public void Fail(string cause, string message, long records, string key) =>
+        Failed.GetOrAdd(cause, static (c, m) => new FailureGroup(c, m), message).Add(records, key);
 
     /// <summary>
     /// What went wrong, in words that do not change from one failed call to the next: the ways a silo can be out of
@@ -122,7 +122,7 @@ public sealed partial class StageTally(string name)
         return $"{field}: {message}";
     }
 
-    internal static string FirstLine(string message)
+    private static string FirstLine(string message)
     {
         var line = message.Split('\n', 2)[0].Trim();
         return line.Length <= 120 ? line : line[..120] + "…";
@@ -136,7 +136,7 @@ public sealed partial class StageTally(string name)
 }
 
 /// <summary>Failed records of one cause: how many, the first few keys (SKUs or user ids) and the first message.</summary>
-public sealed class FailureGroup(string cause, Exception first)
+public sealed class FailureGroup(string cause, string firstMessage)
 {
     /// <summary>How many keys a group keeps as examples.</summary>
     public const int MaxExamples = 3;
@@ -148,7 +148,7 @@ public sealed class FailureGroup(string cause, Exception first)
     public string Cause { get; } = cause;
 
     /// <summary>The first failure's message, first line: what a cause's name alone may not say.</summary>
-    public string FirstMessage { get; } = StageTally.FirstLine(first.Message);
+    public string FirstMessage { get; } = firstMessage;
 
     public long Records => Interlocked.Read(ref _records);
 
