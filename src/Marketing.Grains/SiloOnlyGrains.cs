@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Search;
 using Marketing.Grains.Shoppers;
 using Marketing.Grains.Storage;
 
@@ -65,4 +66,33 @@ public interface IProductStatsSink : IGrainWithStringKey
 {
     [Alias("AddInteractions")]
     Task AddInteractions(ImmutableArray<DailyProductStats> deltas);
+}
+
+/// <summary>One shard of the product vector index; the shard of a SKU is <see cref="SearchShards.Of"/>.</summary>
+[Alias("mk.IProductIndexGrain")]
+public interface IProductIndexGrain : IGrainWithIntegerKey
+{
+    /// <summary>Adds the product or replaces its vector (of whichever model made it), category and stock flag.</summary>
+    [Alias("Upsert")]
+    Task Upsert(IndexedProduct product);
+
+    /// <summary>Removes the product; false when this shard did not hold it.</summary>
+    [Alias("Remove")]
+    Task<bool> Remove(string sku);
+
+    /// <summary>The best matches in this shard, best first, among the products whose vectors the query's model made.</summary>
+    [Alias("Search")]
+    Task<ImmutableArray<ScoredSku>> Search(VectorQuery query);
+
+    /// <summary>How many products this shard holds.</summary>
+    [Alias("Count")]
+    Task<int> Count();
+
+    /// <summary>How many products this shard holds per model that made their vectors.</summary>
+    [Alias("CountByModel")]
+    Task<ImmutableArray<IndexedByModel>> CountByModel();
+
+    /// <summary>Whether the shard is taking its products' entries again after a crash (searches may miss some meanwhile).</summary>
+    [Alias("IsRepairing")]
+    Task<bool> IsRepairing();
 }

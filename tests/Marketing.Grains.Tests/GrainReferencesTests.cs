@@ -1,6 +1,5 @@
 using Marketing.Abstractions;
 using Marketing.Abstractions.Products;
-using Marketing.Abstractions.Search;
 using Marketing.Abstractions.Shoppers;
 
 namespace Marketing.Grains.Tests;
