@@ -46,7 +46,7 @@ silo_start() {
     export Silo__AdvertisedIp=${Silo__AdvertisedIp:-127.0.0.1} ASPNETCORE_URLS=$url
     # Locally a killed silo is declared dead in seconds, not the production default's tens of seconds.
     export Silo__FastFailureDetection=${Silo__FastFailureDetection:-true}
-    # --urls too: appsettings.json's Urls outranks ASPNETCORE_URLS.
+    # --urls too: it outranks a Urls setting from configuration, which would outrank ASPNETCORE_URLS.
     exec setsid dotnet Marketing.Silo.dll --urls "$url"
   ) >> "$LOG_DIR/silo-$i.log" 2>&1 < /dev/null &
   echo $! > "$pid_file"
