@@ -71,7 +71,7 @@ public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecover
         // vectors while the silo can no longer place them (on the last silo, every such call failed with an error
         // logged). The touches are stored unfolded; the next activation folds them.
         _durable = new WriteBehindState<ShopperState>(
-            this, state, _unsaved, scheduler, _options.StateFlushInterval, beforeWrite: () => _shuttingDown ? Task.CompletedTask : FoldInterestAsync());
+            this, state, _unsaved, scheduler, _options.StateFlushInterval, beforeWrite: () => _shuttingDown ? Task.CompletedTask : TryFoldInterestAsync());
         _durable.Written += () => _tracker.Clean(Shopper);
         _catchUp = new ShopperCatchUp(this, () => Shopper, _durable, _unsaved, log, recovery, handOff, tracker, grains, Apply, logger);
     }
@@ -280,8 +280,6 @@ public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecover
             return false;
         }
     }
-
-    private Task FoldInterestAsync() => TryFoldInterestAsync();
 
     private void Apply(ShopperState state, LoggedEvent record) => ShopperHistory.Apply(state, record, _options, _interest.MaxPending);
 
