@@ -68,6 +68,26 @@ public interface IProductStatsSink : IGrainWithStringKey
     Task AddInteractions(ImmutableArray<DailyProductStats> deltas);
 }
 
+/// <summary>
+/// A product's daily counters, keyed by SKU like the product: a grain of their own, so that counting an interaction
+/// never activates (and reads) the catalogue record, and reading the record never reads the counters.
+/// </summary>
+[Alias("mk.IProductCountersGrain")]
+public interface IProductCountersGrain : IProductStatsSink
+{
+    /// <summary>Counts per day, newest first, at most <paramref name="days"/> days.</summary>
+    [Alias("GetStats")]
+    Task<ImmutableArray<DailyProductStats>> GetStats(int days);
+
+    /// <summary>Adds counters an earlier build stored with the product's record; once per product, later calls change nothing.</summary>
+    [Alias("AdoptFromRecord")]
+    Task AdoptFromRecord(ImmutableArray<DailyProductStats> days);
+
+    /// <summary>Removes the counters (the product was deleted).</summary>
+    [Alias("Clear")]
+    Task Clear();
+}
+
 /// <summary>One shard of the product vector index; the shard of a SKU is <see cref="SearchShards.Of"/>.</summary>
 [Alias("mk.IProductIndexGrain")]
 public interface IProductIndexGrain : IGrainWithIntegerKey

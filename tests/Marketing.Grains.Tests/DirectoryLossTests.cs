@@ -65,11 +65,12 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
     {
         var sku = $"lost-{Guid.NewGuid():N}";
         var product = fixture.Grains.GetGrain<IProductGrain>(sku);
+        var counters = fixture.Grains.GetGrain<IProductCountersGrain>(sku);
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var deactivated = DirectoryLoss.Strike(product);
-        using (var refusal = FailingWrites.Refuse(product))
+        var deactivated = DirectoryLoss.Strike(counters);
+        using (var refusal = FailingWrites.Refuse(counters))
         {
-            await fixture.Grains.GetGrain<IProductStatsSink>(sku).AddInteractions([new DailyProductStats(today, 3, 1, 0, 0, 0)]);
+            await counters.AddInteractions([new DailyProductStats(today, 3, 1, 0, 0, 0)]);
             await deactivated.WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(0, refusal.Refused);
         }
@@ -78,9 +79,9 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
         var stats = await WaitForAsync(() => product.GetStats(1), s => s.Sum(d => d.Views) == 3);
         Assert.Equal([new DailyProductStats(today, 3, 1, 0, 0, 0)], stats.ToArray());
 
-        await fixture.Grains.GetGrain<IWriteBehindGrain>(product.GetGrainId()).FlushWriteBehind();
+        await fixture.Grains.GetGrain<IWriteBehindGrain>(counters.GetGrainId()).FlushWriteBehind();
         var stored = new GrainState<ProductCounters>(new ProductCounters());
-        await Storage.ReadStateAsync("counters", product.GetGrainId(), stored);
+        await Storage.ReadStateAsync("counters", counters.GetGrainId(), stored);
         Assert.Equal([new DailyProductStats(today, 3, 1, 0, 0, 0)], stored.State!.Daily);
     }
 
@@ -90,7 +91,7 @@ public sealed class DirectoryLossTests(ClusterFixture fixture)
         var sku = $"unreachable-{Guid.NewGuid():N}";
         var product = fixture.Grains.GetGrain<IProductGrain>(sku);
         var shopper = fixture.Grains.GetGrain<IShopperGrain>(Guid.NewGuid().ToString("N"));
-        using (Unreachable.Make(product))
+        using (Unreachable.Make(fixture.Grains.GetGrain<IProductCountersGrain>(sku)))
         {
             await shopper.Track([View("u1", sku), View("u2", sku)], EventSource.Live);
 

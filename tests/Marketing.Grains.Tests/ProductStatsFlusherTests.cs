@@ -12,7 +12,8 @@ public sealed class ProductStatsFlusherTests(ClusterFixture fixture)
     {
         var skus = Enumerable.Range(0, 12).Select(i => $"slow-{i}-{Guid.NewGuid():N}").ToArray();
         var products = skus.Select(sku => fixture.Grains.GetGrain<IProductGrain>(sku)).ToArray();
-        using var slow = SlowCalls.Make(nameof(IProductStatsSink.AddInteractions), TimeSpan.FromMilliseconds(100), products);
+        var counters = skus.Select(sku => fixture.Grains.GetGrain<IProductCountersGrain>(sku));
+        using var slow = SlowCalls.Make(nameof(IProductStatsSink.AddInteractions), TimeSpan.FromMilliseconds(100), counters);
         var shopper = fixture.Grains.GetGrain<IShopperGrain>(Guid.NewGuid().ToString("N"));
 
         await shopper.Track([.. skus.Select((sku, i) => ClusterFixture.View($"v{i}", sku))], EventSource.Live);

@@ -4,8 +4,9 @@ using Marketing.Grains.Storage;
 namespace Marketing.Grains.Products;
 
 /// <summary>
-/// A product's daily interaction counters: stored apart from the catalogue record (<see cref="ProductState"/>) because
-/// they are written behind, every few minutes while shoppers touch the product, where the record is written through.
+/// A product's daily interaction counters, the state of <see cref="ProductCountersGrain"/>: apart from the catalogue
+/// record (<see cref="ProductState"/>) because they are written behind, every few minutes while shoppers touch the
+/// product, where the record is written through.
 /// </summary>
 [GenerateSerializer, Alias("mk.ProductCounters")]
 public sealed class ProductCounters
@@ -14,6 +15,9 @@ public sealed class ProductCounters
 
     /// <summary>Interaction counts per day, oldest first, at most <see cref="Days"/> days.</summary>
     [Id(0)] public List<DailyProductStats> Daily { get; set; } = [];
+
+    /// <summary>Whether counters an earlier build kept with the product's record were added (they are added once).</summary>
+    [Id(1)] public bool AdoptedFromRecord { get; set; }
 
     /// <summary>Adds a day's counts to a list of days, oldest first, keeping the last <see cref="Days"/>.</summary>
     public static void AddTo(List<DailyProductStats> daily, DailyProductStats delta)

@@ -12,17 +12,15 @@ namespace Marketing.Grains.Products;
 
 /// <summary>
 /// One catalogue item. The record is written through (catalogue changes are rare and must not be lost); the daily
-/// counters, a state of their own, are written behind, since they arrive every few seconds from every silo. The text
+/// counters live in <see cref="ProductCountersGrain"/> under the same SKU, written behind. The text
 /// embedding is computed when the text is new or changed, stored with the record and the model that made it, and pushed
 /// to the product's index shard; if the encoder is busy the product is stored without one and a timer tries again. An
 /// embedding another model made is made again on the next upsert or reindex.
 /// </summary>
-public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSink, IProductEmbedding, IWriteBehindGrain
+public sealed partial class ProductGrain : Grain, IProductGrain, IProductEmbedding
 {
     private readonly IPersistentState<ProductState> _state;
     private readonly WriteBehindState<ProductState> _record;
-    private readonly WriteBehindState<ProductCounters> _counters;
-    private readonly ProductUnsavedCounts _unsavedCounts;
     private readonly TimeProvider _time;
     private readonly SearchOptions _search;
     private readonly ProductEmbeddingCache _embeddings;
@@ -32,13 +30,11 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
     public ProductGrain(
         [PersistentState("product", StorageNames.CatalogueState)] IPersistentState<ProductState> state,
-        [PersistentState("counters", StorageNames.CatalogueState)] IPersistentState<ProductCounters> counters,
         TimeProvider time,
         WriteBehindScheduler scheduler,
         IOptions<SearchOptions> search,
         IOptions<EventIntakeOptions> intake,
         ProductEmbeddingCache embeddings,
-        ProductStatsBuffer stats,
         CurrentEmbeddingModel model,
         ILogger<ProductGrain> logger)
     {
@@ -51,22 +47,21 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
 
         // The record has nothing unsaved (each change is written by its call), so it never waits for the scheduler.
         _record = new WriteBehindState<ProductState>(this, state, NoUnsavedChanges.Instance, scheduler, intake.Value.ProductStatsWriteDelay);
-        _unsavedCounts = new ProductUnsavedCounts(() => Sku, () => counters.State, stats);
-        _counters = new WriteBehindState<ProductCounters>(this, counters, _unsavedCounts, scheduler, intake.Value.ProductStatsWriteDelay);
     }
 
     private string Sku => this.GetPrimaryKeyString();
 
     private IProductIndexGrain Shard => GrainFactory.Ref<IProductIndexGrain>(SearchShards.Of(Sku, _search.Shards));
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private IProductCountersGrain Counters => GrainFactory.Ref<IProductCountersGrain>(Sku);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Counters stored with the record by an earlier build move to their own state (the record drops them when next
-        // written); once that state exists it wins.
-        if (_state.State.Daily is { Count: > 0 } legacy && _counters.State.Daily.Count == 0)
+        // Counters stored with the record by an earlier build move to the counters grain, which adds them once; the
+        // record drops them when next written.
+        if (_state.State.Daily is { Count: > 0 } legacy)
         {
-            _counters.State.Daily = legacy;
-            _counters.Schedule();
+            await Counters.AdoptFromRecord([.. legacy]);
         }
 
         _state.State.Daily = null;
@@ -76,14 +71,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         {
             ScheduleEmbeddingRetry();
         }
-
-        return Task.CompletedTask;
     }
-
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _counters.OnDeactivateAsync(reason, ex => LogCountersNotWritten(ex, Sku));
-
-    public Task FlushWriteBehind() => _counters.OnDueAsync();
 
     public async Task<Product> Upsert(ProductInput input)
     {
@@ -262,13 +250,11 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
             return false;
         }
 
-        _counters.Reset();
-        _unsavedCounts.Forget();
         _embeddingRetry?.Dispose();
         _embeddingRetry = null;
         await _state.ClearStateAsync();
         _state.State = new ProductState();
-        await _counters.ClearAsync();
+        await Counters.Clear();
         _embeddings.Forget(Sku);
         await Shard.Remove(Sku);
         await GrainFactory.GetGrain<ICategoryDirectoryGrain>(ProductRules.CategoryKey(product.Category)).Remove(Sku);
@@ -276,29 +262,13 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductStatsSi
         return true;
     }
 
-    public Task<ImmutableArray<DailyProductStats>> GetStats(int days) =>
-        Task.FromResult(_counters.State.Daily.AsEnumerable().Reverse().Take(Math.Clamp(days, 1, ProductCounters.Days)).ToImmutableArray());
-
-    public Task AddInteractions(ImmutableArray<DailyProductStats> deltas)
-    {
-        foreach (var delta in deltas)
-        {
-            ProductCounters.AddTo(_counters.State.Daily, delta);
-            _unsavedCounts.Add(delta);
-        }
-
-        _counters.Schedule();
-        return Task.CompletedTask;
-    }
+    public Task<ImmutableArray<DailyProductStats>> GetStats(int days) => Counters.GetStats(days);
 
     /// <summary>
     /// Writes a change of this activation's own to the record (the product or its embedding); <paramref name="reapply"/>
     /// puts the change on another activation's record if that wrote first: the change is stored rather than refused.
     /// </summary>
     private Task WriteOwnChangeAsync(Action reapply) => _record.WriteNowAsync(reapply);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Product {Sku} could not write its counters on deactivation; they go back to the silo's tally")]
-    private partial void LogCountersNotWritten(Exception ex, string sku);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Product {Sku} stored without an embedding for now: {Reason}")]
     private partial void LogEmbeddingDeferred(string sku, string reason);
