@@ -22,7 +22,7 @@ public static class EvalCommand
 {
     public const string Usage =
         "eval [--dataset movielens-100k|amazon-beauty|PATH] [--format ratings|sequences] [--models ease,sequential|all] [--seed 42] [--k 10] " +
-        "[--split test|validation] [--out results.json] [--data DIR] [--ease-lambda L] [--ease-dropout P] [--knn-neighbours N] " +
+        "[--split test|validation] [--out results.json] [--data DIR] [--algebra auto|managed] [--ease-lambda L] [--ease-dropout P] [--ease-shopper-weight B] [--knn-neighbours N] " +
         "[--seq-alpha A] [--seq-lambda L] [--seq-window W] [--seq-position-decay D] [--seq-history-decay D]";
 
     public static Task<int> RunAsync(string[] args) => Task.FromResult(Run(args));
@@ -36,7 +36,8 @@ public static class EvalCommand
         var k = options.Int("k", 10, 1, 1_000);
         var onValidation = options.Choice("split", "test", "test", "validation") == "validation";
         var outPath = options.String("out");
-        var models = EvalModels.Parse(options.String("models"), dataset.Format, options);
+        var algebra = options.Choice("algebra", "auto", "auto", "managed") == "managed" ? DenseAlgebra.Managed : DenseAlgebra.Default;
+        var models = EvalModels.Parse(options.String("models"), dataset.Format, options, algebra);
         options.EnsureAllUsed();
         if (options.Positionals.Count > 0)
         {
@@ -53,22 +54,25 @@ public static class EvalCommand
             throw new UsageException($"--dataset: {e.Message}");
         }
 
-        var split = dataset.Format == InteractionFormat.Ratings ? Splits.Stratified(data, 0.75, seed) : Splits.LeaveOneOut(data);
-        var cases = onValidation ? split.Validation : split.Test;
+        if (onValidation && dataset.Format == InteractionFormat.Ratings)
+        {
+            throw new UsageException("--split validation: the stratified ratings protocol has no validation split (it is for sequences)");
+        }
+
+        var split = dataset.Format == InteractionFormat.Ratings ? Splits.Stratified(data, 0.75, seed) : Splits.LeaveOneOut(data, onValidation);
+        var cases = split.Test;
         if (cases.Count == 0)
         {
-            throw new UsageException(onValidation
-                ? $"--split validation: the {split.Protocol} protocol has no validation cases"
-                : $"--dataset {dataset.Name}: no shopper has anything held out to test on");
+            throw new UsageException($"--dataset {dataset.Name}: no shopper has anything held out to test on");
         }
 
         var metrics = dataset.Format == InteractionFormat.Ratings ? RankingMetric.RatingsProtocol(k) : RankingMetric.LeaveOneOutProtocol(k);
         var results = RunModels(models, split, cases, metrics, k);
 
         Report.Command("eval", args);
-        Console.Out.WriteLine($"{MachineDescription.Line()}; dense algebra: {DenseAlgebra.Default.Description}.");
+        Console.Out.WriteLine($"{MachineDescription.Line()}; dense algebra: {algebra.Description}.");
         Console.Out.WriteLine($"{dataset.Name} ({dataset.Path}): {data.UserCount:N0} shoppers, {data.ItemCount:N0} items, {data.Interactions.Count:N0} interactions; " +
-            $"{split.Protocol}; {(onValidation ? "validation" : "test")} cases {cases.Count:N0}; history excluded; top {k}.");
+            $"{split.Protocol}; {cases.Count:N0} cases; history excluded; top {k}.");
         Console.Out.WriteLine();
         Report.Table(
             ["model", "settings", .. metrics.Select(m => m.Label), $"coverage@{k}", "popularity pct", "train s", "score s"],
@@ -81,7 +85,7 @@ public static class EvalCommand
 
         if (outPath is not null)
         {
-            WriteJson(outPath, args, dataset, data, split, onValidation, seed, k, results);
+            WriteJson(outPath, args, dataset, data, split, algebra, seed, k, results);
             Console.Out.WriteLine($"Results written to {Path.GetFullPath(outPath)}");
         }
 
@@ -121,7 +125,7 @@ public static class EvalCommand
         return results;
     }
 
-    private static void WriteJson(string path, string[] args, EvalDataset dataset, InteractionData data, EvaluationSplit split, bool onValidation, int seed, int k,
+    private static void WriteJson(string path, string[] args, EvalDataset dataset, InteractionData data, EvaluationSplit split, DenseAlgebra algebra, int seed, int k,
         List<(ModelEvaluation Evaluation, string Settings)> results)
     {
         var document = new
@@ -131,13 +135,12 @@ public static class EvalCommand
             path = dataset.Path,
             format = dataset.Format.ToString().ToLowerInvariant(),
             protocol = split.Protocol,
-            split = onValidation ? "validation" : "test",
             seed,
             k,
             cpu = MachineDescription.CpuModel(),
             vectorFeatures = MachineDescription.VectorFeatures(),
             cores = Environment.ProcessorCount,
-            denseAlgebra = DenseAlgebra.Default.Description,
+            denseAlgebra = algebra.Description,
             users = data.UserCount,
             items = data.ItemCount,
             interactions = data.Interactions.Count,

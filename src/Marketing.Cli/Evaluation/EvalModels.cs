@@ -1,5 +1,6 @@
 using System.Globalization;
 using Marketing.Cli.CommandLine;
+using Marketing.Ml.Recommendations.Algebra;
 using Marketing.Ml.Recommendations.Data;
 using Marketing.Ml.Recommendations.Models;
 
@@ -14,7 +15,7 @@ public static class EvalModels
 {
     public static readonly IReadOnlyList<string> Known = ["popularity", "item-knn", "ease", "sequential"];
 
-    public static IReadOnlyList<(IRecommenderTrainer Trainer, string Settings)> Parse(string? list, InteractionFormat format, CommandArgs options)
+    public static IReadOnlyList<(IRecommenderTrainer Trainer, string Settings)> Parse(string? list, InteractionFormat format, CommandArgs options, DenseAlgebra algebra)
     {
         var names = (list ?? (format == InteractionFormat.Ratings ? "ease" : "ease,sequential"))
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -29,13 +30,14 @@ public static class EvalModels
 
         var ratings = format == InteractionFormat.Ratings;
         var neighbours = options.Int("knn-neighbours", 100, 1, 10_000);
-        var easeLambda = Float(options, "ease-lambda", ratings ? 500f : 50f);
-        var easeDropout = Float(options, "ease-dropout", ratings ? 0.25f : 0f, max: 0.95f);
-        var alpha = Float(options, "seq-alpha", ratings ? 0.9f : 0.2f, max: 1f);
-        var seqLambda = Float(options, "seq-lambda", ratings ? 500f : 10f);
+        var easeLambda = Float(options, "ease-lambda", ratings ? 60f : 50f);
+        var easeDropout = Float(options, "ease-dropout", ratings ? 0.7f : 0f, max: 0.95f);
+        var shopperWeight = Float(options, "ease-shopper-weight", ratings ? 0.25f : 0f, max: 2f);
+        var alpha = Float(options, "seq-alpha", ratings ? 0.7f : 0.2f, max: 1f);
+        var seqLambda = Float(options, "seq-lambda", ratings ? 600f : 10f);
         var window = options.Int("seq-window", ratings ? 50 : 10, 1, 1_000);
-        var positionDecay = Float(options, "seq-position-decay", ratings ? 10f : 2f);
-        var historyDecay = Float(options, "seq-history-decay", ratings ? 50f : 2f);
+        var positionDecay = Float(options, "seq-position-decay", ratings ? 5f : 2f);
+        var historyDecay = Float(options, "seq-history-decay", ratings ? 0f : 2f);
 
         var chosen = new List<(IRecommenderTrainer, string)>
         {
@@ -44,12 +46,12 @@ public static class EvalModels
         };
         if (names.Contains("ease"))
         {
-            chosen.Add((new EaseTrainer(easeLambda, easeDropout), $"λ {Show(easeLambda)}, dropout {Show(easeDropout)}"));
+            chosen.Add((new EaseTrainer(easeLambda, easeDropout, shopperWeight, algebra), $"λ {Show(easeLambda)}, dropout {Show(easeDropout)}, shopper weight {Show(shopperWeight)}"));
         }
 
         if (names.Contains("sequential"))
         {
-            chosen.Add((new SequentialLinearTrainer(alpha, seqLambda, window, positionDecay, historyDecay),
+            chosen.Add((new SequentialLinearTrainer(alpha, seqLambda, window, positionDecay, historyDecay, algebra),
                 $"α {Show(alpha)}, λ {Show(seqLambda)}, window {window}, decay {Show(positionDecay)}/{Show(historyDecay)}"));
         }
 

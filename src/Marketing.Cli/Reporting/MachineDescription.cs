@@ -34,12 +34,25 @@ public static class MachineDescription
             features.Add("AVX-512");
         }
 
-        if (AvxVnni.IsSupported || Avx10v1.IsSupported)
+        if (AvxVnni.IsSupported || CpuFlags().Contains("avx512_vnni"))
         {
             features.Add("VNNI");
         }
 
         return features.Count == 0 ? "no AVX2" : string.Join(", ", features);
+    }
+
+    private static HashSet<string> CpuFlags()
+    {
+        try
+        {
+            var line = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) : null;
+            return line is null ? [] : [.. line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+        }
+        catch (IOException)
+        {
+            return [];
+        }
     }
 
     public static string Line() => $"CPU: {CpuModel()}, {Environment.ProcessorCount} cores, {VectorFeatures()}";

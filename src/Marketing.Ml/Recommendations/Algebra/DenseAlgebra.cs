@@ -13,16 +13,22 @@ public sealed class DenseAlgebra
 
     private readonly OpenBlasLapack? _native;
 
-    private DenseAlgebra(OpenBlasLapack? native) => _native = native;
+    private readonly string _managedNote;
+
+    private DenseAlgebra(OpenBlasLapack? native, string managedNote)
+    {
+        _native = native;
+        _managedNote = managedNote;
+    }
 
     /// <summary>OpenBLAS where it loads, else managed.</summary>
-    public static DenseAlgebra Default { get; } = new(Native.Value);
+    public static DenseAlgebra Default { get; } = new(Native.Value, " (no OpenBLAS found: apt-get install libopenblas0)");
 
-    public static DenseAlgebra Managed { get; } = new(null);
+    public static DenseAlgebra Managed { get; } = new(null, "");
 
     public bool IsNative => _native is not null;
 
-    public string Description => _native?.Description ?? "MathNet.Numerics managed (no OpenBLAS found: apt-get install libopenblas0)";
+    public string Description => _native?.Description ?? "MathNet.Numerics managed" + _managedNote;
 
     /// <summary>Replaces a symmetric positive-definite matrix by its inverse.</summary>
     public void InvertSymmetric(float[] a, int n)

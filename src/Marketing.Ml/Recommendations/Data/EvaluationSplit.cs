@@ -7,7 +7,7 @@ namespace Marketing.Ml.Recommendations.Data;
 public sealed record EvaluationCase(int User, int[] History, int[] Excluded, int[] Relevant);
 
 /// <summary>A training set and the held-out cases a model trained on it is scored on.</summary>
-public sealed record EvaluationSplit(string Protocol, TrainingSet Train, IReadOnlyList<EvaluationCase> Test, IReadOnlyList<EvaluationCase> Validation);
+public sealed record EvaluationSplit(string Protocol, TrainingSet Train, IReadOnlyList<EvaluationCase> Test);
 
 /// <summary>The two published protocols, with fixed seeds so a run can be repeated exactly.</summary>
 public static class Splits
@@ -39,38 +39,37 @@ public static class Splits
             }
         }
 
-        return new EvaluationSplit($"stratified {trainRatio:P0} per shopper, seed {seed}", new TrainingSet(data.ItemCount, histories), test, []);
+        return new EvaluationSplit($"stratified {trainRatio:P0} per shopper, seed {seed}", new TrainingSet(data.ItemCount, histories), test);
     }
 
     /// <summary>
-    /// Leave-one-out over each shopper's sequence: the last item is the test target (the model sees everything
-    /// before it), the second-last the validation target; training holds the rest. Everything the shopper had before
-    /// the target is excluded from the ranking, which runs over the whole catalogue.
+    /// Leave-one-out over each shopper's sequence, as the sequential papers do it: the last item is the test target
+    /// and the second-last the validation target, ranked over the whole catalogue with everything the shopper had
+    /// before the target excluded. For the test (<paramref name="validation"/> false) the model trains on each
+    /// sequence up to the test item, which is exactly what it is shown; for validation it trains on the sequences
+    /// without their last two items, so that settings chosen on validation never saw the test item.
     /// </summary>
-    public static EvaluationSplit LeaveOneOut(InteractionData data)
+    public static EvaluationSplit LeaveOneOut(InteractionData data, bool validation = false)
     {
         var byUser = data.ByUser();
+        var held = validation ? 2 : 1;
         var histories = new int[byUser.Length][];
-        var test = new List<EvaluationCase>();
-        var validation = new List<EvaluationCase>();
+        var cases = new List<EvaluationCase>();
         for (var u = 0; u < byUser.Length; u++)
         {
             var items = byUser[u].Select(i => i.Item).ToArray();
-            var n = items.Length;
-            histories[u] = n >= 3 ? items[..^2] : n == 2 ? items[..1] : items;
-            if (n >= 2)
+            if (items.Length <= held)
             {
-                test.Add(Case(u, items[..^1], items[^1]));
+                histories[u] = items.Length > 1 ? items[..^1] : items;
+                continue;
             }
 
-            if (n >= 3)
-            {
-                validation.Add(Case(u, items[..^2], items[^2]));
-            }
+            var history = items[..^held];
+            histories[u] = history;
+            cases.Add(new EvaluationCase(u, history, [.. history.Distinct()], [items[^held]]));
         }
 
-        return new EvaluationSplit("leave-one-out (last item test, second-last validation)", new TrainingSet(data.ItemCount, histories), test, validation);
-
-        static EvaluationCase Case(int user, int[] history, int target) => new(user, history, [.. history.Distinct()], [target]);
+        var protocol = validation ? "leave-one-out, validation (second-last item)" : "leave-one-out, test (last item)";
+        return new EvaluationSplit(protocol, new TrainingSet(data.ItemCount, histories), cases);
     }
 }

@@ -7,15 +7,18 @@ namespace Marketing.Ml.Recommendations.Models;
 /// EASE (Steck 2019): the item × item weights that best rebuild each shopper's items from their other items, with an
 /// L2 penalty λ and a zero diagonal, in one closed-form solve: P = (XᵀX + Λ)⁻¹, B = −P / diag(P). With
 /// <see cref="Dropout"/> p &gt; 0 the penalty also grows with each item's popularity, Λ = λI + p/(1−p)·diag(XᵀX)
-/// (the emphasised-denoising form of Steck 2020).
+/// (the emphasised-denoising form of Steck 2020). With <see cref="ShopperWeight"/> β &gt; 0 each shopper's row counts
+/// |items|^−β, so that a few shoppers with hundreds of items do not dominate the co-occurrences.
 /// </summary>
-public sealed class EaseTrainer(float lambda = 400f, float dropout = 0f, DenseAlgebra? algebra = null) : IRecommenderTrainer
+public sealed class EaseTrainer(float lambda = 400f, float dropout = 0f, float shopperWeight = 0f, DenseAlgebra? algebra = null) : IRecommenderTrainer
 {
     public string Name => "ease";
 
     public float Lambda { get; } = lambda;
 
     public float Dropout { get; } = dropout;
+
+    public float ShopperWeight { get; } = shopperWeight;
 
     public DenseAlgebra Algebra { get; } = algebra ?? DenseAlgebra.Default;
 
@@ -30,7 +33,7 @@ public sealed class EaseTrainer(float lambda = 400f, float dropout = 0f, DenseAl
             var distinct = history.Distinct().ToArray();
             var ones = new float[distinct.Length];
             Array.Fill(ones, 1f);
-            GramMatrix.AddOuter(p, n, distinct, ones, 1f);
+            GramMatrix.AddOuter(p, n, distinct, ones, distinct.Length == 0 ? 0 : MathF.Pow(distinct.Length, -ShopperWeight));
             if (++done % 1024 == 0)
             {
                 progress?.Report(0.1 * done / data.Histories.Count);
