@@ -69,9 +69,14 @@ public class ModelTests
         var path = Path.Combine(InstacartCatalogue.DataFolder, "movielens-100k", "ratings.csv");
         var full = InteractionLoader.Load(path, InteractionFormat.Ratings);
 
-        // The first 300 shoppers in the file and everything they rated: seconds to train, yet real data.
+        // The first 300 shoppers in the file and the 500 items they rated most: a second to train even without
+        // OpenBLAS, yet real data.
         var users = full.Interactions.Select(i => i.User).Distinct().Take(300).ToHashSet();
-        var slice = new InteractionData(full.Users, full.Items, [.. full.Interactions.Where(i => users.Contains(i.User))]);
+        var kept = full.Interactions.Where(i => users.Contains(i.User)).ToList();
+        var items = kept.GroupBy(i => i.Item).OrderByDescending(g => g.Count()).Take(500).Select(g => g.Key).ToHashSet();
+        var (userIds, itemIds) = (new IdMap(), new IdMap());
+        var slice = new InteractionData(userIds, itemIds, [.. kept.Where(i => items.Contains(i.Item))
+            .Select(i => i with { User = userIds.GetOrAdd(full.Users.IdOf(i.User)), Item = itemIds.GetOrAdd(full.Items.IdOf(i.Item)) })]);
         var split = Splits.Stratified(slice, 0.75, seed: 42);
         var metrics = RankingMetric.RatingsProtocol(10);
 
