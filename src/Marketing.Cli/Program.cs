@@ -7,6 +7,7 @@ var commands = new Dictionary<string, CliCommand>
     ["bench intake"] = new("Open-loop load test of event intake at a fixed offered rate.", BenchIntakeCommand.Usage, BenchIntakeCommand.RunAsync),
     ["bench memory"] = new("Silo memory per active shopper grain.", BenchMemoryCommand.Usage, BenchMemoryCommand.RunAsync),
     ["bench encoder"] = new("Our text encoder against the NuGet package's, and top-10 search over 50,000 vectors.", BenchEncoderCommand.Usage, BenchEncoderCommand.RunAsync),
+    ["eval"] = new("Offline evaluation of the recommenders on MovieLens-100K, Amazon Beauty or any ratings/sequences CSV.", EvalCommand.Usage, EvalCommand.RunAsync),
     ["bench search"] = new("End-to-end GET /search latency, throughput and precision@10 through the gateway.", BenchSearchCommand.Usage, BenchSearchCommand.RunAsync),
 };
 
