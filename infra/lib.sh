@@ -69,6 +69,27 @@ ensure_azurite() {
   fi
 }
 
+# Debian packages the system uses natively (OpenBLAS for the recommenders' dense solves): installed with apt when
+# missing, as root or through passwordless sudo; otherwise a line says what to install and the code falls back.
+ensure_debian_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if sudo -n true 2>/dev/null; then sudo=(sudo -n); else
+      log "Not installed: ${missing[*]} (apt-get install ${missing[*]} as root); going on without them."
+      return 0
+    fi
+  fi
+  log "Installing ${missing[*]} with apt-get..."
+  "${sudo[@]}" apt-get update -qq >&2 &&
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
+    log "apt-get could not install ${missing[*]}; going on without them."
+}
+
 build_solution() {
   log "Building Silo.sln ($CONFIGURATION)..."
   dotnet build "$REPO_ROOT/Silo.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly

@@ -61,6 +61,7 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$LOG_DIR" "$PID_DIR"
 for f in gateway import; do rotate_log "$LOG_DIR/$f.log"; done
+ensure_debian_packages libopenblas0
 if $build; then
   build_solution
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds once in Release and runs every test project (a failing project does not stop the others), then prints
 # the totals from the TRX files as the last line: "N passed, N failed[, N skipped]". Exits non-zero when a test
-# failed or no results were written. Installs what the tests need (Azurite from npm) on a fresh machine.
+# failed or no results were written. Installs what the tests need (Azurite from npm, OpenBLAS from apt) on a fresh
+# machine.
 #
 # Environment: MARKETING_DATA (default <repo>/../shared/data), TEST_RESULTS (default <repo>/.data/test-results).
 set -uo pipefail
@@ -16,6 +17,7 @@ mkdir -p "$results"
 
 # The integration tests start Azurite from infra/azurite; if this fails they say so themselves.
 ensure_azurite || log "npm ci failed in infra/azurite."
+ensure_debian_packages libopenblas0
 
 build_ok=true
 build_solution || build_ok=false
