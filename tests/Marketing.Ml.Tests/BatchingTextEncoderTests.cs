@@ -106,7 +106,8 @@ public sealed class BatchingTextEncoderTests(EncoderFixture fixture)
 
         foreach (var title in Titles.Take(5))
         {
-            await batching.EncodeAsync(title);
+            var vector = await batching.EncodeAsync(title);
+            Assert.True(VectorAssert.Cosine(await fixture.Encoder.EncodeAsync(title), vector) > 0.99999f, title);
         }
 
         // Each ran as a batch of one, and no dispatcher held one back for batch-mates (the window is for a busy encoder).
