@@ -29,10 +29,12 @@ public sealed class SiloReadinessCheck(IClusterMembershipService membership, ILo
         if (encoder is not null)
         {
             data["encoderProvider"] = encoder.Provider.ToString();
+            data["encoderPrecision"] = encoder.Precision.ToString();
+            data["encoderPrecisionReason"] = encoder.PrecisionReason;
             data["encoderQueue"] = encoder.QueueLength;
         }
 
-        var provider = encoder is null ? "" : $"; text encoder on {encoder.Provider}";
+        var provider = encoder is null ? "" : $"; text encoder on {encoder.Provider} in {encoder.Precision}";
         return Task.FromResult(HealthCheckResult.Healthy($"active; {activeSilos} active silos{provider}", data));
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Marketing.Ml.Embeddings;
 
 namespace Marketing.Api.Tests;
 
@@ -89,6 +90,11 @@ public sealed class SearchFlowTests(GatewayFixture fixture)
         Assert.Equal(0, status.GetProperty("repairingShards").GetInt32());
         Assert.Equal("Cpu", status.GetProperty("encoder").GetProperty("provider").GetString());
         Assert.Equal(384, status.GetProperty("encoder").GetProperty("dimensions").GetInt32());
+
+        // Encoder:Precision=Auto, as this machine's CPU decides it, and why.
+        var expected = PrecisionChoice.For(EncoderPrecision.Auto, CpuFeatures.Current);
+        Assert.Equal(expected.Precision.ToString(), status.GetProperty("encoder").GetProperty("precision").GetString());
+        Assert.Equal(expected.Reason, status.GetProperty("encoder").GetProperty("precisionReason").GetString());
         Assert.Equal(0, summary.GetProperty("otherModelProducts").GetInt32());
     }
 

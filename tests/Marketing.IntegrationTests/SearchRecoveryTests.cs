@@ -3,6 +3,7 @@ using Marketing.Abstractions.Products;
 using Marketing.Abstractions.Search;
 using Marketing.Client;
 using Marketing.IntegrationTests.Hosting;
+using Marketing.Ml.Embeddings;
 using Xunit.Abstractions;
 
 namespace Marketing.IntegrationTests;
@@ -32,7 +33,13 @@ public sealed class SearchRecoveryTests(AzuriteFixture azurite, ITestOutputHelpe
         using var http = new HttpClient { BaseAddress = silo.BaseAddress };
         var health = JsonDocument.Parse(await http.GetStringAsync("/health/ready")).RootElement;
         var expectedProvider = File.Exists("/dev/nvidia0") ? "Cuda" : "Cpu";
-        Assert.Equal(expectedProvider, health.GetProperty("checks").GetProperty("silo").GetProperty("data").GetProperty("encoderProvider").GetString());
+        var siloHealth = health.GetProperty("checks").GetProperty("silo");
+        Assert.Equal(expectedProvider, siloHealth.GetProperty("data").GetProperty("encoderProvider").GetString());
+
+        // Encoder:Precision=Auto as this machine's CPU decides it (CUDA always runs floats), named with its reason.
+        var expectedPrecision = expectedProvider == "Cuda" ? PrecisionChoice.OnCuda : PrecisionChoice.For(EncoderPrecision.Auto, CpuFeatures.Current);
+        Assert.Equal(expectedPrecision.Precision.ToString(), siloHealth.GetProperty("data").GetProperty("encoderPrecision").GetString());
+        Assert.Equal(expectedPrecision.Reason, siloHealth.GetProperty("data").GetProperty("encoderPrecisionReason").GetString());
 
         var category = $"aisle-{cluster.KeyPrefix}";
         var client = await cluster.ConnectClientAsync();

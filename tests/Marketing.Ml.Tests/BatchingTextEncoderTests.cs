@@ -77,6 +77,56 @@ public sealed class BatchingTextEncoderTests(EncoderFixture fixture)
         Assert.True(overlapping > 0, $"none of {ordered.Length} runs overlapped another");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_lone_request_on_an_idle_encoder_runs_at_once_alone_even_with_a_batch_window_set(int concurrentRuns)
+    {
+        using var meters = new TestMeterFactory();
+        using var batching = Batching(meters, new EncoderOptions { MaxBatchWait = TimeSpan.FromSeconds(1), ConcurrentRuns = concurrentRuns });
+        var sizes = new List<int>();
+        var waits = 0L;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == BatchingTextEncoder.MeterName && instrument.Name is "encoder.batch.size" or "encoder.batch.waits")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
+        {
+            lock (sizes)
+            {
+                sizes.Add(size);
+            }
+        });
+        listener.SetMeasurementEventCallback<long>((_, count, _, _) => Interlocked.Add(ref waits, count));
+        listener.Start();
+
+        foreach (var title in Titles.Take(5))
+        {
+            var vector = await batching.EncodeAsync(title);
+            Assert.True(VectorAssert.Cosine(await fixture.Encoder.EncodeAsync(title), vector) > 0.99999f, title);
+        }
+
+        // Each ran as a batch of one, and no dispatcher held one back for batch-mates (the window is for a busy encoder).
+        Assert.Equal([1, 1, 1, 1, 1], sizes);
+        Assert.Equal(0, Interlocked.Read(ref waits));
+    }
+
+    [Theory]
+    [InlineData(1, 0, true, false)]
+    [InlineData(1, 2, false, false)]
+    [InlineData(1, 2, true, true)]
+    [InlineData(64, 2, true, false)]
+    public void A_batch_waits_for_more_only_with_a_window_set_room_left_and_another_run_in_flight(int taken, int windowMs, bool anotherRunInFlight, bool waits)
+    {
+        var windowTicks = windowMs * Stopwatch.Frequency / 1000;
+
+        Assert.Equal(waits, BatchingTextEncoder.ShouldWaitForMore(taken, 64, windowTicks, anotherRunInFlight));
+    }
+
     [Fact]
     public async Task Short_and_long_texts_queued_together_run_apart_so_little_compute_goes_to_padding()
     {

