@@ -1,58 +1,41 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
+using Marketing.Ml.Embeddings;
 
 namespace Marketing.Cli.Reporting;
 
-/// <summary>The line every benchmark table carries: CPU model, cores and the vector features the code may use.</summary>
+/// <summary>
+/// The line every benchmark and evaluation table carries: CPU model, cores and vector features, as
+/// <see cref="CpuFeatures"/> reads them (the same probe the encoder's precision choice uses).
+/// </summary>
 public static class MachineDescription
 {
-    public static string CpuModel()
-    {
-        try
-        {
-            var line = File.Exists("/proc/cpuinfo")
-                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
-                : null;
-            return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
-        }
-        catch (IOException)
-        {
-            return RuntimeInformation.ProcessArchitecture.ToString();
-        }
-    }
+    public static string CpuModel() => CpuFeatures.Current.Model;
 
+    /// <summary>The x86 vector features the code may use, e.g. <c>AVX2, AVX-512, VNNI</c>; on Arm its dot-product extension.</summary>
     public static string VectorFeatures()
     {
-        var features = new List<string>();
-        if (Avx2.IsSupported)
+        var cpu = CpuFeatures.Current;
+        if (cpu.Arm)
+        {
+            return cpu.ArmDotProduct ? "Arm dot product" : "no dot product";
+        }
+
+        List<string> features = [];
+        if (cpu.Avx2)
         {
             features.Add("AVX2");
         }
 
-        if (Avx512F.IsSupported)
+        if (cpu.Avx512)
         {
             features.Add("AVX-512");
         }
 
-        if (AvxVnni.IsSupported || CpuFlags().Contains("avx512_vnni"))
+        if (cpu.Avx512Vnni || cpu.AvxVnni)
         {
             features.Add("VNNI");
         }
 
         return features.Count == 0 ? "no AVX2" : string.Join(", ", features);
-    }
-
-    private static HashSet<string> CpuFlags()
-    {
-        try
-        {
-            var line = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) : null;
-            return line is null ? [] : [.. line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)];
-        }
-        catch (IOException)
-        {
-            return [];
-        }
     }
 
     public static string Line() => $"CPU: {CpuModel()}, {Environment.ProcessorCount} cores, {VectorFeatures()}";
