@@ -7,6 +7,8 @@ var commands = new Dictionary<string, CliCommand>
     ["bench intake"] = new("Open-loop load test of event intake at a fixed offered rate.", BenchIntakeCommand.Usage, BenchIntakeCommand.RunAsync),
     ["bench memory"] = new("Silo memory per active shopper grain.", BenchMemoryCommand.Usage, BenchMemoryCommand.RunAsync),
     ["bench encoder"] = new("Our text encoder against the NuGet package's, and top-10 search over 50,000 vectors.", BenchEncoderCommand.Usage, BenchEncoderCommand.RunAsync),
+    ["eval intents"] = new("Train the support intent classifier on one text,category CSV and score it on another (BANKING77 by default).", EvalIntentsCommand.Usage, EvalIntentsCommand.RunAsync),
+    ["eval sentiment"] = new("Train the sentiment classifier on one labelled CSV and score it on another (fine-food reviews by default).", EvalSentimentCommand.Usage, EvalSentimentCommand.RunAsync),
     ["bench search"] = new("End-to-end GET /search latency, throughput and precision@10 through the gateway.", BenchSearchCommand.Usage, BenchSearchCommand.RunAsync),
 };
 

@@ -1,0 +1,140 @@
+using System.Numerics.Tensors;
+
+namespace Marketing.Ml.Support;
+
+/// <summary>How a <see cref="TextClassifier"/> is built: which views of a text, how they weigh, how each is fitted.</summary>
+public sealed record TextClassifierOptions
+{
+    /// <summary>Weight of the embedding model's log-probabilities in the blend; 0 leaves it out.</summary>
+    public float EmbeddingWeight { get; init; } = 1f;
+
+    /// <summary>Weight of the n-gram model's log-probabilities in the blend; 0 leaves it out.</summary>
+    public float NgramWeight { get; init; } = 1f;
+
+    /// <summary>Scale of the character n-gram block against the word block inside the n-gram model.</summary>
+    public float CharWeight { get; init; } = 1f;
+
+    /// <summary>N-grams seen in fewer training texts than this are dropped.</summary>
+    public int MinDocuments { get; init; } = 1;
+
+    public SoftmaxTrainingOptions Training { get; init; } = new();
+}
+
+/// <summary>
+/// A text classifier over two views of a text: its sentence embedding (what it means) and its word and character
+/// n-grams (the words it uses). Each view has its own multinomial logistic regression, and their log-probabilities
+/// are blended: trained jointly, the n-grams fit the training set first and starve the embedding of gradient (measured
+/// worse than the embedding alone, docs/performance.md). Pure: the caller embeds the texts, so the same model serves
+/// a silo's encoder and an evaluation's cached vectors.
+/// </summary>
+public sealed class TextClassifier
+{
+    private readonly LexicalFeatures? _lexical;
+    private readonly SoftmaxRegression? _embeddingModel;
+    private readonly SoftmaxRegression? _lexicalModel;
+    private readonly float _embeddingShare;
+    private readonly int _dimensions;
+
+    private TextClassifier(IReadOnlyList<string> labels, int dimensions, SoftmaxRegression? embeddingModel, LexicalFeatures? lexical, SoftmaxRegression? lexicalModel, float embeddingShare)
+    {
+        Labels = labels;
+        _dimensions = dimensions;
+        _embeddingModel = embeddingModel;
+        _lexical = lexical;
+        _lexicalModel = lexicalModel;
+        _embeddingShare = embeddingShare;
+    }
+
+    /// <summary>The classes, in the order of <see cref="Probabilities"/>.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>Fits a classifier to <paramref name="examples"/>, whose embeddings are <paramref name="embeddings"/> (same order).</summary>
+    public static TextClassifier Train(IReadOnlyList<LabelledText> examples, IReadOnlyList<float[]> embeddings, TextClassifierOptions? options = null, IProgress<int>? epochs = null)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(embeddings);
+        if (examples.Count == 0 || examples.Count != embeddings.Count)
+        {
+            throw new ArgumentException("One embedding per example, and at least one example.", nameof(embeddings));
+        }
+
+        options ??= new TextClassifierOptions();
+        if (options.EmbeddingWeight <= 0f && options.NgramWeight <= 0f)
+        {
+            throw new ArgumentException("At least one of the embedding and n-gram weights must be above 0.", nameof(options));
+        }
+
+        var labels = examples.Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var classOf = labels.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => p.i, StringComparer.Ordinal);
+        int[] targets = [.. examples.Select(e => classOf[e.Label])];
+        var dimensions = embeddings[0].Length;
+        var views = (options.EmbeddingWeight > 0f ? 1 : 0) + (options.NgramWeight > 0f ? 1 : 0);
+        var done = 0;
+        var progress = epochs is null ? null : new Progress<int>(n => epochs.Report((done + n) / views));
+        SoftmaxRegression? embeddingModel = null, lexicalModel = null;
+        LexicalFeatures? lexical = null;
+        if (options.EmbeddingWeight > 0f)
+        {
+            var rows = embeddings.Select(e => EmbeddingRow(e, dimensions)).ToList();
+            embeddingModel = SoftmaxRegression.Fit(rows, targets, dimensions, labels.Count, options.Training, progress);
+            done += options.Training.Epochs;
+        }
+
+        if (options.NgramWeight > 0f)
+        {
+            lexical = LexicalFeatures.Fit([.. examples.Select(e => e.Text)], options.MinDocuments, options.CharWeight);
+            var rows = examples.Select(e => LexicalRow(lexical, e.Text)).ToList();
+            lexicalModel = SoftmaxRegression.Fit(rows, targets, lexical.Count, labels.Count, options.Training, progress);
+        }
+
+        var share = options.EmbeddingWeight / (options.EmbeddingWeight + options.NgramWeight);
+        return new TextClassifier(labels, dimensions, embeddingModel, lexical, lexicalModel, share);
+    }
+
+    /// <summary>The probability of each of <see cref="Labels"/> for a text and its embedding.</summary>
+    public float[] Probabilities(string text, float[] embedding)
+    {
+        ArgumentNullException.ThrowIfNull(embedding);
+        if (embedding.Length != _dimensions)
+        {
+            throw new ArgumentException($"Expected a {_dimensions}-dimensional embedding, got {embedding.Length}.", nameof(embedding));
+        }
+
+        if (_lexicalModel is null)
+        {
+            return _embeddingModel!.Probabilities(EmbeddingRow(embedding, _dimensions));
+        }
+
+        var lexical = _lexicalModel.Probabilities(LexicalRow(_lexical!, text));
+        if (_embeddingModel is null)
+        {
+            return lexical;
+        }
+
+        // A weighted geometric mean of the two views' probabilities, renormalised.
+        var semantic = _embeddingModel.Probabilities(EmbeddingRow(embedding, _dimensions));
+        var blend = new float[semantic.Length];
+        TensorPrimitives.Log(semantic, semantic);
+        TensorPrimitives.Log(lexical, lexical);
+        TensorPrimitives.Multiply(semantic, _embeddingShare, blend);
+        TensorPrimitives.MultiplyAdd(lexical, 1f - _embeddingShare, blend, blend);
+        TensorPrimitives.SoftMax(blend, blend);
+        return blend;
+    }
+
+    /// <summary>The most probable label and its probability.</summary>
+    public (string Label, float Confidence) Predict(string text, float[] embedding)
+    {
+        var probabilities = Probabilities(text, embedding);
+        var best = TensorPrimitives.IndexOfMax(probabilities);
+        return (Labels[best], probabilities[best]);
+    }
+
+    private static SparseRow EmbeddingRow(float[] embedding, int dimensions) => new([.. Enumerable.Range(0, dimensions)], embedding);
+
+    private static SparseRow LexicalRow(LexicalFeatures lexical, string text)
+    {
+        var grams = lexical.Transform(text);
+        return new SparseRow([.. grams.Select(g => g.Index)], [.. grams.Select(g => g.Value)]);
+    }
+}
