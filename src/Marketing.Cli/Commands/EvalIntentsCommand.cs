@@ -17,7 +17,7 @@ public static class EvalIntentsCommand
     private const string Unseen = "(unseen intent)";
 
     public const string Usage =
-        "eval intents [--train FILE] [--test FILE] [--data PATH] [--text-column text] [--label-column category] [--out-of-scope LABEL] [--unseen-intents N] [--threshold 0.5] [--limit N] [--errors N] "
+        "eval intents [--train FILE] [--test FILE] [--data PATH] [--text-column text] [--label-column category] [--out-of-scope LABEL] [--unseen-intents N] [--threshold 0.3] [--limit N] [--errors N] "
         + ClassifierEvaluation.KnobsUsage;
 
     public static async Task<int> RunAsync(string[] args)

@@ -10,7 +10,7 @@ public sealed class IntentModel(TextClassifier classifier, float threshold, stri
     public static TextClassifierOptions DefaultOptions { get; } = new() { EmbeddingWeight = 2f, NgramWeight = 1f };
 
     /// <summary>Below this probability the top intent is not trusted and the text counts as out of scope.</summary>
-    public const float DefaultThreshold = 0.5f;
+    public const float DefaultThreshold = 0.3f;
 
     public TextClassifier Classifier { get; } = classifier;
 

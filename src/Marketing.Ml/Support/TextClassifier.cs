@@ -35,10 +35,14 @@ public sealed class TextClassifier
     private readonly float _embeddingShare;
     private readonly int _dimensions;
 
+    // Every embedding row uses all the dimensions: one index array shared by all of them.
+    private readonly int[] _allDimensions;
+
     private TextClassifier(IReadOnlyList<string> labels, int dimensions, SoftmaxRegression? embeddingModel, LexicalFeatures? lexical, SoftmaxRegression? lexicalModel, float embeddingShare)
     {
         Labels = labels;
         _dimensions = dimensions;
+        _allDimensions = [.. Enumerable.Range(0, dimensions)];
         _embeddingModel = embeddingModel;
         _lexical = lexical;
         _lexicalModel = lexicalModel;
@@ -67,6 +71,7 @@ public sealed class TextClassifier
         var labels = examples.Select(e => e.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var classOf = labels.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => p.i, StringComparer.Ordinal);
         int[] targets = [.. examples.Select(e => classOf[e.Label])];
+        uint[] orderKeys = [.. examples.Select(e => OrderKey(e.Text))];
         var dimensions = embeddings[0].Length;
         var views = (options.EmbeddingWeight > 0f ? 1 : 0) + (options.NgramWeight > 0f ? 1 : 0);
         var done = 0;
@@ -75,8 +80,9 @@ public sealed class TextClassifier
         LexicalFeatures? lexical = null;
         if (options.EmbeddingWeight > 0f)
         {
-            var rows = embeddings.Select(e => EmbeddingRow(e, dimensions)).ToList();
-            embeddingModel = SoftmaxRegression.Fit(rows, targets, dimensions, labels.Count, options.Training, progress);
+            int[] allDimensions = [.. Enumerable.Range(0, dimensions)];
+            var rows = embeddings.Select(e => EmbeddingRow(e, allDimensions)).ToList();
+            embeddingModel = SoftmaxRegression.Fit(rows, targets, dimensions, labels.Count, options.Training, progress, orderKeys);
             done += options.Training.Epochs;
         }
 
@@ -84,7 +90,7 @@ public sealed class TextClassifier
         {
             lexical = LexicalFeatures.Fit([.. examples.Select(e => e.Text)], options.MinDocuments, options.CharWeight);
             var rows = examples.Select(e => LexicalRow(lexical, e.Text)).ToList();
-            lexicalModel = SoftmaxRegression.Fit(rows, targets, lexical.Count, labels.Count, options.Training, progress);
+            lexicalModel = SoftmaxRegression.Fit(rows, targets, lexical.Count, labels.Count, options.Training, progress, orderKeys);
         }
 
         var share = options.EmbeddingWeight / (options.EmbeddingWeight + options.NgramWeight);
@@ -102,7 +108,7 @@ public sealed class TextClassifier
 
         if (_lexicalModel is null)
         {
-            return _embeddingModel!.Probabilities(EmbeddingRow(embedding, _dimensions));
+            return _embeddingModel!.Probabilities(EmbeddingRow(embedding, _allDimensions));
         }
 
         var lexical = _lexicalModel.Probabilities(LexicalRow(_lexical!, text));
@@ -112,7 +118,7 @@ public sealed class TextClassifier
         }
 
         // A weighted geometric mean of the two views' probabilities, renormalised.
-        var semantic = _embeddingModel.Probabilities(EmbeddingRow(embedding, _dimensions));
+        var semantic = _embeddingModel.Probabilities(EmbeddingRow(embedding, _allDimensions));
         var blend = new float[semantic.Length];
         TensorPrimitives.Log(semantic, semantic);
         TensorPrimitives.Log(lexical, lexical);
@@ -130,7 +136,19 @@ public sealed class TextClassifier
         return (Labels[best], probabilities[best]);
     }
 
-    private static SparseRow EmbeddingRow(float[] embedding, int dimensions) => new([.. Enumerable.Range(0, dimensions)], embedding);
+    /// <summary>FNV-1a over the text: stable across processes, unlike <see cref="string.GetHashCode()"/>.</summary>
+    private static uint OrderKey(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return hash;
+    }
+
+    private static SparseRow EmbeddingRow(float[] embedding, int[] allDimensions) => new(allDimensions, embedding);
 
     private static SparseRow LexicalRow(LexicalFeatures lexical, string text)
     {
