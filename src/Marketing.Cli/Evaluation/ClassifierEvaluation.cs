@@ -20,7 +20,7 @@ public sealed record EvaluatedClassifier(
 public static class ClassifierEvaluation
 {
     public const string KnobsUsage =
-        "[--embedding-weight 1] [--ngram-weight 1] [--char-weight 1] [--min-df 1] [--epochs 30] [--learning-rate 0.5] [--l2 1e-5] [--cache DIR|none]";
+        "[--embedding-weight 1] [--ngram-weight 1] [--char-weight 1] [--min-df 1] [--seeds 1] [--epochs 30] [--learning-rate 0.5] [--l2 1e-5] [--cache DIR|none]";
 
     public static TextClassifierOptions ReadKnobs(CommandArgs args, TextClassifierOptions defaults)
     {
@@ -32,6 +32,7 @@ public static class ClassifierEvaluation
             NgramWeight = Float(args, "ngram-weight", defaults.NgramWeight),
             CharWeight = Float(args, "char-weight", defaults.CharWeight),
             MinDocuments = args.Int("min-df", defaults.MinDocuments, 1, 1000),
+            Seeds = args.Int("seeds", defaults.Seeds, 1, 16),
             Training = defaults.Training with
             {
                 Epochs = args.Int("epochs", defaults.Training.Epochs, 1, 1000),
@@ -91,7 +92,7 @@ public static class ClassifierEvaluation
         var o = run.Options;
         Console.WriteLine(MachineLine.Describe() + "  ");
         Console.WriteLine($"Encoder: {run.Model} on {run.Provider}  ");
-        Console.WriteLine($"Classifier: blend of two multinomial logistic regressions, on the embedding (weight {o.EmbeddingWeight}) and on TF-IDF word 1-2-grams and char 3-5-grams (weight {o.NgramWeight}, chars ×{o.CharWeight}, min df {o.MinDocuments}); AdaGrad, {o.Training.Epochs} epochs, step {o.Training.LearningRate}, L2 {o.Training.L2}  ");
+        Console.WriteLine($"Classifier: blend of two multinomial logistic regressions, on the embedding (weight {o.EmbeddingWeight}) and on TF-IDF word 1-2-grams and char 3-5-grams (weight {o.NgramWeight}, chars ×{o.CharWeight}, min df {o.MinDocuments}); {o.Seeds} seed(s) per view; AdaGrad, {o.Training.Epochs} epochs, step {o.Training.LearningRate}, L2 {o.Training.L2}  ");
         Console.WriteLine($"Train: {trainPath} ({trainCount:N0} texts); test: {testPath} ({run.Test.Count:N0} texts)  ");
         Console.WriteLine($"Embedding (or reading the cache) {run.EmbedTime.TotalSeconds:F1} s, training {run.TrainTime.TotalSeconds:F1} s");
         Console.WriteLine();

@@ -7,7 +7,7 @@ namespace Marketing.Ml.Support;
 public sealed class IntentModel(TextClassifier classifier, float threshold, string outOfScopeIntent)
 {
     /// <summary>The settings measured best on BANKING77 (docs/performance.md), used for the shop's intents too.</summary>
-    public static TextClassifierOptions DefaultOptions { get; } = new() { EmbeddingWeight = 2f, NgramWeight = 1f };
+    public static TextClassifierOptions DefaultOptions { get; } = new() { EmbeddingWeight = 2f, NgramWeight = 1f, Seeds = 3 };
 
     /// <summary>Below this probability the top intent is not trusted and the text counts as out of scope.</summary>
     public const float DefaultThreshold = 0.3f;

@@ -17,6 +17,12 @@ public sealed record TextClassifierOptions
     /// <summary>N-grams seen in fewer training texts than this are dropped.</summary>
     public int MinDocuments { get; init; } = 1;
 
+    /// <summary>
+    /// Regressions per view, each visiting the examples in its own order (seed), their probabilities averaged: SGD's
+    /// order noise (about ±0.15 points on BANKING77) averages out. Trained in parallel.
+    /// </summary>
+    public int Seeds { get; init; } = 1;
+
     public SoftmaxTrainingOptions Training { get; init; } = new();
 }
 
@@ -30,22 +36,22 @@ public sealed record TextClassifierOptions
 public sealed class TextClassifier
 {
     private readonly LexicalFeatures? _lexical;
-    private readonly SoftmaxRegression? _embeddingModel;
-    private readonly SoftmaxRegression? _lexicalModel;
+    private readonly SoftmaxRegression[] _embeddingModels;
+    private readonly SoftmaxRegression[] _lexicalModels;
     private readonly float _embeddingShare;
     private readonly int _dimensions;
 
     // Every embedding row uses all the dimensions: one index array shared by all of them.
     private readonly int[] _allDimensions;
 
-    private TextClassifier(IReadOnlyList<string> labels, int dimensions, SoftmaxRegression? embeddingModel, LexicalFeatures? lexical, SoftmaxRegression? lexicalModel, float embeddingShare)
+    private TextClassifier(IReadOnlyList<string> labels, int dimensions, SoftmaxRegression[] embeddingModels, LexicalFeatures? lexical, SoftmaxRegression[] lexicalModels, float embeddingShare)
     {
         Labels = labels;
         _dimensions = dimensions;
         _allDimensions = [.. Enumerable.Range(0, dimensions)];
-        _embeddingModel = embeddingModel;
+        _embeddingModels = embeddingModels;
         _lexical = lexical;
-        _lexicalModel = lexicalModel;
+        _lexicalModels = lexicalModels;
         _embeddingShare = embeddingShare;
     }
 
@@ -73,28 +79,34 @@ public sealed class TextClassifier
         int[] targets = [.. examples.Select(e => classOf[e.Label])];
         uint[] orderKeys = [.. examples.Select(e => OrderKey(e.Text))];
         var dimensions = embeddings[0].Length;
-        var views = (options.EmbeddingWeight > 0f ? 1 : 0) + (options.NgramWeight > 0f ? 1 : 0);
-        var done = 0;
-        var progress = epochs is null ? null : new Progress<int>(n => epochs.Report((done + n) / views));
-        SoftmaxRegression? embeddingModel = null, lexicalModel = null;
-        LexicalFeatures? lexical = null;
-        if (options.EmbeddingWeight > 0f)
-        {
-            int[] allDimensions = [.. Enumerable.Range(0, dimensions)];
-            var rows = embeddings.Select(e => EmbeddingRow(e, allDimensions)).ToList();
-            embeddingModel = SoftmaxRegression.Fit(rows, targets, dimensions, labels.Count, options.Training, progress, orderKeys);
-            done += options.Training.Epochs;
-        }
+        var seeds = Math.Max(1, options.Seeds);
+        var embeddingModels = new SoftmaxRegression[options.EmbeddingWeight > 0f ? seeds : 0];
+        var lexicalModels = new SoftmaxRegression[options.NgramWeight > 0f ? seeds : 0];
+        int[] allDimensions = [.. Enumerable.Range(0, dimensions)];
+        var embeddingRows = embeddingModels.Length == 0 ? [] : embeddings.Select(e => EmbeddingRow(e, allDimensions)).ToList();
+        var lexical = lexicalModels.Length == 0 ? null : LexicalFeatures.Fit([.. examples.Select(e => e.Text)], options.MinDocuments, options.CharWeight);
+        var lexicalRows = lexical is null ? [] : examples.Select(e => LexicalRow(lexical, e.Text)).ToList();
 
-        if (options.NgramWeight > 0f)
+        // Every (view, seed) fit is independent: run them side by side; the first one reports the epochs.
+        var fits = embeddingModels.Length + lexicalModels.Length;
+        Parallel.For(0, fits, f =>
         {
-            lexical = LexicalFeatures.Fit([.. examples.Select(e => e.Text)], options.MinDocuments, options.CharWeight);
-            var rows = examples.Select(e => LexicalRow(lexical, e.Text)).ToList();
-            lexicalModel = SoftmaxRegression.Fit(rows, targets, lexical.Count, labels.Count, options.Training, progress, orderKeys);
-        }
+            var embeddingView = f < embeddingModels.Length;
+            var seed = embeddingView ? f : f - embeddingModels.Length;
+            var training = options.Training with { Seed = options.Training.Seed + seed };
+            var progress = f == 0 ? epochs : null;
+            if (embeddingView)
+            {
+                embeddingModels[seed] = SoftmaxRegression.Fit(embeddingRows, targets, dimensions, labels.Count, training, progress, orderKeys);
+            }
+            else
+            {
+                lexicalModels[seed] = SoftmaxRegression.Fit(lexicalRows, targets, lexical!.Count, labels.Count, training, progress, orderKeys);
+            }
+        });
 
         var share = options.EmbeddingWeight / (options.EmbeddingWeight + options.NgramWeight);
-        return new TextClassifier(labels, dimensions, embeddingModel, lexical, lexicalModel, share);
+        return new TextClassifier(labels, dimensions, embeddingModels, lexical, lexicalModels, share);
     }
 
     /// <summary>The probability of each of <see cref="Labels"/> for a text and its embedding.</summary>
@@ -106,19 +118,19 @@ public sealed class TextClassifier
             throw new ArgumentException($"Expected a {_dimensions}-dimensional embedding, got {embedding.Length}.", nameof(embedding));
         }
 
-        if (_lexicalModel is null)
+        if (_lexicalModels.Length == 0)
         {
-            return _embeddingModel!.Probabilities(EmbeddingRow(embedding, _allDimensions));
+            return Mean(_embeddingModels, EmbeddingRow(embedding, _allDimensions));
         }
 
-        var lexical = _lexicalModel.Probabilities(LexicalRow(_lexical!, text));
-        if (_embeddingModel is null)
+        var lexical = Mean(_lexicalModels, LexicalRow(_lexical!, text));
+        if (_embeddingModels.Length == 0)
         {
             return lexical;
         }
 
         // A weighted geometric mean of the two views' probabilities, renormalised.
-        var semantic = _embeddingModel.Probabilities(EmbeddingRow(embedding, _allDimensions));
+        var semantic = Mean(_embeddingModels, EmbeddingRow(embedding, _allDimensions));
         var blend = new float[semantic.Length];
         TensorPrimitives.Log(semantic, semantic);
         TensorPrimitives.Log(lexical, lexical);
@@ -146,6 +158,24 @@ public sealed class TextClassifier
         }
 
         return hash;
+    }
+
+    private static float[] Mean(SoftmaxRegression[] models, SparseRow row)
+    {
+        var sum = models[0].Probabilities(row);
+        if (models.Length > 1)
+        {
+            var one = new float[sum.Length];
+            for (var m = 1; m < models.Length; m++)
+            {
+                models[m].Probabilities(row, one);
+                TensorPrimitives.Add(sum, one, sum);
+            }
+
+            TensorPrimitives.Divide(sum, models.Length, sum);
+        }
+
+        return sum;
     }
 
     private static SparseRow EmbeddingRow(float[] embedding, int[] allDimensions) => new(allDimensions, embedding);
