@@ -20,7 +20,7 @@ public sealed record EvaluatedClassifier(
 public static class ClassifierEvaluation
 {
     public const string KnobsUsage =
-        "[--embedding-weight 1] [--ngram-weight 1] [--char-weight 1] [--min-df 1] [--seeds 1] [--epochs 30] [--learning-rate 0.5] [--l2 1e-5] [--cache DIR|none]";
+        "[--embedding-weight 2] [--ngram-weight 1] [--char-weight 1] [--min-df 1] [--seeds 3] [--epochs 30] [--learning-rate 0.5] [--l2 1e-5] [--cache DIR|none]";
 
     public static TextClassifierOptions ReadKnobs(CommandArgs args, TextClassifierOptions defaults)
     {
