@@ -8,6 +8,8 @@ var commands = new Dictionary<string, CliCommand>
     ["bench memory"] = new("Silo memory per active shopper grain.", BenchMemoryCommand.Usage, BenchMemoryCommand.RunAsync),
     ["bench encoder"] = new("Our text encoder against the NuGet package's, and top-10 search over 50,000 vectors.", BenchEncoderCommand.Usage, BenchEncoderCommand.RunAsync),
     ["eval"] = new("Offline evaluation of the recommenders on MovieLens-100K, Amazon Beauty or any ratings/sequences CSV.", EvalCommand.Usage, EvalCommand.RunAsync),
+    ["eval intents"] = new("Train the support intent classifier on one text,category CSV and score it on another (BANKING77 by default).", EvalIntentsCommand.Usage, EvalIntentsCommand.RunAsync),
+    ["eval sentiment"] = new("Train the sentiment classifier on one labelled CSV and score it on another (fine-food reviews by default).", EvalSentimentCommand.Usage, EvalSentimentCommand.RunAsync),
     ["bench search"] = new("End-to-end GET /search latency, throughput and precision@10 through the gateway.", BenchSearchCommand.Usage, BenchSearchCommand.RunAsync),
 };
 

@@ -51,7 +51,7 @@ public sealed class InstacartCatalogue
         return new InstacartCatalogue(products, aisles);
     }
 
-    private static IEnumerable<string[]> ReadCsv(string path)
+    internal static IEnumerable<string[]> ReadCsv(string path)
     {
         foreach (var line in File.ReadLines(path).Skip(1))
         {
