@@ -4,7 +4,7 @@ using Marketing.Abstractions.Products;
 namespace Marketing.Grains.Recommendations;
 
 /// <summary>
-/// Re-ranking: each source's scores are scaled to its best (1), weighed by the source's weight and summed per product;
+/// Re-ranking: each source's scores are scaled to its own range (best 1, last 0), weighed by the source's weight and summed per product;
 /// the reason is the one of the source that added most. Then products that must not be shown are filtered (excluded
 /// skus, missing or out of stock), business rules boost or bury, and at most N per category are kept.
 /// </summary>
@@ -17,23 +17,28 @@ public sealed class RecommendationBlender(RecommendationOptions options)
         foreach (var (source, candidates) in bySource)
         {
             var weight = (float)options.Weights.GetValueOrDefault(source, 1.0);
-            var best = candidates.Count == 0 ? 0f : candidates.Max(c => c.Score);
-            if (weight <= 0 || best <= 0)
+            if (weight <= 0 || candidates.Count == 0)
             {
                 continue;
             }
 
+            // Scaled to the source's own range (best 1, its last candidate 0): sources score on unlike scales, and a
+            // product far from the shopper's interest should not ride on a similarity of 0.3 that every product has.
+            var best = candidates.Max(c => c.Score);
+            var worst = candidates.Count > 1 ? candidates.Min(c => c.Score) : 0f;
+            var range = best - worst;
+
             foreach (var candidate in candidates)
             {
-                if (candidate.Score <= 0 || excluded.Contains(candidate.Sku))
+                if (excluded.Contains(candidate.Sku))
                 {
                     continue;
                 }
 
-                var part = weight * candidate.Score / best;
+                var part = weight * (range > 0 ? (candidate.Score - worst) / range : 1f);
                 if (!blended.TryGetValue(candidate.Sku, out var item))
                 {
-                    blended[candidate.Sku] = item = new Blended(candidate.Sku);
+                    blended[candidate.Sku] = item = new Blended(candidate.Sku, candidate);
                 }
 
                 item.Score += part;
@@ -97,7 +102,7 @@ public sealed class RecommendationBlender(RecommendationOptions options)
     }
 
     /// <summary>One product's blended score, the sources that proposed it, and the candidate whose reason it carries.</summary>
-    public sealed class Blended(string sku)
+    public sealed class Blended(string sku, Candidate first)
     {
         public string Sku { get; } = sku;
 
@@ -107,7 +112,7 @@ public sealed class RecommendationBlender(RecommendationOptions options)
 
         public float ReasonPart { get; set; }
 
-        public Candidate Reason { get; set; } = null!;
+        public Candidate Reason { get; set; } = first;
 
         public ImmutableArray<string> SourceNames => [.. Sources.Distinct(StringComparer.Ordinal)];
     }

@@ -56,6 +56,8 @@ public sealed class Recommender(
 
         if (shopper is not null)
         {
+            // What the shopper just looked at or holds is known to them: the list offers what they have not seen.
+            excluded.UnionWith(seeds.Select(s => s.Sku));
             excluded.UnionWith(shopper.Cart.Select(l => l.Sku));
             if (options.Value.ExcludePurchased)
             {
