@@ -8,6 +8,7 @@ var commands = new Dictionary<string, CliCommand>
     ["bench memory"] = new("Silo memory per active shopper grain.", BenchMemoryCommand.Usage, BenchMemoryCommand.RunAsync),
     ["bench encoder"] = new("Our text encoder against the NuGet package's, and top-10 search over 50,000 vectors.", BenchEncoderCommand.Usage, BenchEncoderCommand.RunAsync),
     ["eval"] = new("Offline evaluation of the recommenders on MovieLens-100K, Amazon Beauty or any ratings/sequences CSV.", EvalCommand.Usage, EvalCommand.RunAsync),
+    ["bench recommend"] = new("Open-loop GET /users/{id}/recommendations latency per context through the gateway, after seeding shoppers' events.", BenchRecommendCommand.Usage, BenchRecommendCommand.RunAsync),
     ["bench search"] = new("End-to-end GET /search latency, throughput and precision@10 through the gateway.", BenchSearchCommand.Usage, BenchSearchCommand.RunAsync),
 };
 

@@ -99,9 +99,19 @@ public sealed class ItemInteractions(IOptions<RecommendationOptions> options)
                 CountBasket(basket.Skus, -1);
             }
 
-            // Anything logged after the erasure (the shopper came back) is rebuilt from the log on the next restart;
-            // until then they start afresh here too.
-            _shoppers.Remove(shopper);
+            // What they did after the erasure (the shopper came back) stays, and can be erased again.
+            trail.Touches.RemoveAll(t => t.LoggedAt <= erasedAt);
+            trail.Baskets.RemoveAll(b => b.LoggedAt <= erasedAt);
+            if (trail.Touches.Count == 0 && trail.Baskets.Count == 0)
+            {
+                _shoppers.Remove(shopper);
+            }
+            else
+            {
+                trail.Bought.Clear();
+                trail.Bought.UnionWith(trail.Baskets.SelectMany(b => b.Skus));
+            }
+
             _version++;
             return true;
         }
