@@ -1,4 +1,5 @@
 using Marketing.Abstractions.Products;
+using Marketing.Abstractions.Search;
 using Marketing.Grains.Events;
 using Marketing.Grains.Recommendations;
 using Microsoft.Extensions.Configuration;
@@ -45,6 +46,9 @@ public sealed class RecommendationClusterFixture : IAsyncLifetime
         await Cluster.DeployAsync();
         await Task.WhenAll(ShopCatalogue.Products.Select(p => Grains.GetGrain<IProductGrain>(ShopCatalogue.Sku(p.Id))
             .Upsert(new ProductInput { Title = p.Name, Category = p.Aisle, Price = 3.5m, Stock = 10 })));
+
+        // Shards take products in the background: the content tests need every one of them searchable first.
+        await Eventually.WaitForAsync(() => Grains.GetGrain<IProductSearchGrain>(0).IndexedCount(), n => n >= ShopCatalogue.Products.Count);
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
