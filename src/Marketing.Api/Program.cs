@@ -6,6 +6,7 @@ using Marketing.Api.Home;
 using Marketing.Api.Operations;
 using Marketing.Api.Problems;
 using Marketing.Api.Products;
+using Marketing.Api.Recommendations;
 using Marketing.Api.Search;
 using Marketing.Api.Security;
 using Marketing.Api.Shoppers;
@@ -35,6 +36,7 @@ app.MapEvents();
 app.MapShoppers();
 app.MapProducts();
 app.MapSearch();
+app.MapRecommendations();
 app.MapCampaigns();
 
 app.Run();

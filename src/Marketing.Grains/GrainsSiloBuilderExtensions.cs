@@ -1,5 +1,6 @@
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
+using Marketing.Grains.Recommendations;
 using Marketing.Grains.Search;
 using Marketing.Grains.Shoppers;
 using Marketing.Grains.Storage;
@@ -59,6 +60,7 @@ public static class GrainsSiloBuilderExtensions
         services.TryAddSingleton<ShopperEventFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<ShopperEventFeed>());
         services.AddShopperEventSubscriber<ProductCountersSubscriber>();
+        services.AddRecommendations();
         return silo;
     }
 }

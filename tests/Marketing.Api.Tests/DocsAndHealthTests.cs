@@ -17,7 +17,7 @@ public sealed class DocsAndHealthTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         var paths = document.GetProperty("paths");
-        foreach (var path in new[] { "/events", "/admin/import/events", "/users/{id}", "/products/{sku}", "/products/bulk", "/categories", "/campaigns", "/campaigns/{id}/launch" })
+        foreach (var path in new[] { "/events", "/admin/import/events", "/users/{id}", "/products/{sku}", "/products/bulk", "/categories", "/campaigns", "/campaigns/{id}/launch", "/users/{id}/recommendations", "/products/{sku}/also-bought" })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} missing from the OpenAPI document");
         }
