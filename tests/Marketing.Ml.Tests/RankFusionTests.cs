@@ -35,6 +35,35 @@ public sealed class RankFusionTests
     }
 
     [Fact]
+    public void Category_consensus_lifts_the_aisle_most_candidates_share_above_a_stray_first_place()
+    {
+        List<ProductMatch> fused =
+        [
+            new("stray-chips", 0.033f, "chips pretzels"),
+            new("detergent-1", 0.032f, "laundry"),
+            new("detergent-2", 0.031f, "laundry"),
+            new("detergent-3", 0.030f, "laundry"),
+            new("unknown", 0.029f),
+        ];
+
+        var ranked = RankFusion.ByCategoryConsensus(fused, 4);
+
+        Assert.Equal(["detergent-1", "detergent-2", "detergent-3", "stray-chips"], ranked.Select(m => m.Sku));
+    }
+
+    [Fact]
+    public void Hybrid_keeps_an_exact_match_only_the_words_found_and_reads_both_sides()
+    {
+        List<ProductMatch> words = [new("sku-42", 9f, "cereal")];
+        List<ProductMatch> meaning = [new("a", 0.9f, "granola"), new("b", 0.8f, "granola")];
+
+        var ranked = RankFusion.Hybrid(words, bestCoverage: 1f, meaning, 3);
+
+        Assert.Equal(3, ranked.Count);
+        Assert.Contains(ranked, m => m.Sku == "sku-42");
+    }
+
+    [Fact]
     public void Shards_merge_by_score_and_ties_by_sku()
     {
         var merged = RankFusion.MergeShards([[new("b", 0.5f), new("d", 0.1f)], [new("a", 0.5f), new("c", 0.9f)]], 3);

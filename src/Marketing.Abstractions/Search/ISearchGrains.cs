@@ -39,13 +39,16 @@ public sealed record EncoderInfo(
     [property: Id(5)] string? PrecisionReason = null);
 
 /// <summary>
-/// Semantic search over the whole catalogue: embeds the query, asks every index shard, merges their best.
+/// Search over the whole catalogue: embeds the query and takes its words, asks every index shard, merges and fuses their best.
 /// A stateless worker, so searches run on whichever silo receives them.
 /// </summary>
 [Alias("mk.IProductSearchGrain")]
 public interface IProductSearchGrain : IGrainWithIntegerKey
 {
-    /// <summary>The products whose text is closest in meaning to <paramref name="query"/>.</summary>
+    /// <summary>
+    /// The products that answer <paramref name="query"/>: by meaning and exact words fused (the default), or by one
+    /// of them (<see cref="SearchRequest.Mode"/>). A hit's score is the fused score, the cosine or the BM25 score.
+    /// </summary>
     [Alias("Search")]
     Task<SearchResults> Search(SearchRequest query);
 
@@ -108,7 +111,8 @@ public sealed record VectorQuery(
 public sealed record ScoredSku(
     [property: Id(0)] string Sku,
     [property: Id(1)] float Score,
-    [property: Id(2)] float Coverage = 1f);
+    [property: Id(2)] float Coverage = 1f,
+    [property: Id(3)] string? CategoryKey = null);
 
 [GenerateSerializer, Immutable, Alias("mk.SearchRequest")]
 public sealed record SearchRequest(

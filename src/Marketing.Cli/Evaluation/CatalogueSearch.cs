@@ -70,13 +70,13 @@ public sealed class CatalogueSearch : IDisposable
         var candidates = mode == SearchMode.Hybrid ? RankFusion.CandidatesFor(k) : k;
         var meaning = mode == SearchMode.Lexical ? [] : RankFusion.MergeShards(_vectors.Select(v => v.Search(queryVector, candidates)), candidates);
         var perShard = mode == SearchMode.Dense ? [] : _words.Select(w => w.Search(query, candidates)).ToList();
-        var words = RankFusion.MergeShards(perShard.Select(hits => hits.Select(h => new ProductMatch(h.Sku, h.Score))), candidates);
+        var words = RankFusion.MergeShards(perShard.Select(hits => hits.Select(h => h.AsProductMatch())), candidates);
         var coverage = perShard.SelectMany(hits => hits).Select(h => h.Coverage).DefaultIfEmpty(0f).Max();
         return mode switch
         {
             SearchMode.Dense => meaning,
             SearchMode.Lexical => words,
-            _ => RankFusion.Fuse([words, meaning], [RankFusion.LexicalWeight(coverage), 1f], k),
+            _ => RankFusion.Hybrid(words, coverage, meaning, k),
         };
     }
 

@@ -162,7 +162,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         {
             if (match.Sku != query.ExcludeSku && result.Count < query.K)
             {
-                result.Add(new ScoredSku(match.Sku, match.Score));
+                result.Add(new ScoredSku(match.Sku, match.Score, 1f, match.Category));
             }
         }
 
@@ -172,7 +172,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     public Task<ImmutableArray<ScoredSku>> SearchText(TextQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return Task.FromResult<ImmutableArray<ScoredSku>>([.. _texts.Search(query).Select(m => new ScoredSku(m.Sku, m.Score, m.Coverage))]);
+        return Task.FromResult<ImmutableArray<ScoredSku>>([.. _texts.Search(query).Select(m => new ScoredSku(m.Sku, m.Score, m.Coverage, m.Category))]);
     }
 
     public Task<int> Count() => Task.FromResult(_vectors.Count);

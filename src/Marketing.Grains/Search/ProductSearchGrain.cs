@@ -9,9 +9,10 @@ using Microsoft.Extensions.Options;
 namespace Marketing.Grains.Search;
 
 /// <summary>
-/// Search across all shards: embed the query once, ask every shard for its best k, merge, and fill in the product
-/// records. A reentrant stateless worker: it only waits on other grains, so one activation per silo serves every
-/// concurrent search there.
+/// Search across all shards. A query's words go to every shard's BM25 index at once, while the query is embedded and
+/// then sent to every shard's vectors; each side's answers are merged, and <see cref="SearchMode.Hybrid"/> fuses the
+/// two by reciprocal rank (<see cref="RankFusion"/>) before the product records are filled in. A reentrant stateless
+/// worker: it only waits on other grains, so one activation per silo serves every concurrent search there.
 /// </summary>
 [StatelessWorker]
 [Reentrant]
@@ -107,7 +108,7 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
     private async Task<IReadOnlyList<ProductMatch>> MeaningAsync(VectorQuery query)
     {
         var perShard = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.Ref<IProductIndexGrain>(s).Search(query)));
-        return RankFusion.MergeShards(perShard.Select(hits => hits.Select(h => new ProductMatch(h.Sku, h.Score))), query.K);
+        return RankFusion.MergeShards(perShard.Select(hits => hits.Select(h => new ProductMatch(h.Sku, h.Score, h.CategoryKey))), query.K);
     }
 
     /// <summary>
@@ -118,13 +119,13 @@ public sealed class ProductSearchGrain(IOptions<SearchOptions> options) : Grain,
     {
         var perShard = await Task.WhenAll(Enumerable.Range(0, _shards).Select(s => GrainFactory.Ref<IProductIndexGrain>(s).SearchText(query)));
         var best = perShard.SelectMany(hits => hits).Select(h => h.Coverage).DefaultIfEmpty(0f).Max();
-        return (RankFusion.MergeShards(perShard.Select(hits => hits.Select(h => new ProductMatch(h.Sku, h.Score))), query.K), best);
+        return (RankFusion.MergeShards(perShard.Select(hits => hits.Select(h => new ProductMatch(h.Sku, h.Score, h.CategoryKey))), query.K), best);
     }
 
     private static async Task<IReadOnlyList<ProductMatch>> FuseAsync(IReadOnlyList<ProductMatch> meaning, Task<(IReadOnlyList<ProductMatch> Ranking, float BestCoverage)> words, int k)
     {
         var (ranking, coverage) = await words;
-        return RankFusion.Fuse([ranking, meaning], [RankFusion.LexicalWeight(coverage), 1f], k);
+        return RankFusion.Hybrid(ranking, coverage, meaning, k);
     }
 
     private async Task<SearchResults> WithRecordsAsync(IReadOnlyList<ProductMatch> best, double embedMs, double searchMs)

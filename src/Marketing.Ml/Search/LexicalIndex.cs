@@ -108,7 +108,7 @@ public sealed class LexicalIndex
         if (_postings.TryGetValue(LexicalTerms.Normalise(query), out var bySku))
         {
             var sku = _entries[bySku.Keys.First()]!;
-            return Passes(sku, filter) ? [new LexicalMatch(sku.Sku, float.MaxValue, 1f)] : [];
+            return Passes(sku, filter) ? [new LexicalMatch(sku.Sku, float.MaxValue, 1f, sku.Category)] : [];
         }
 
         var meanLength = (float)_totalTerms / _rows.Count;
@@ -146,7 +146,7 @@ public sealed class LexicalIndex
             best.Offer(score.Bm25 * score.Idf / totalIdf, row);
         }
 
-        return [.. best.Sorted().Select(e => new LexicalMatch(_entries[e.Row]!.Sku, e.Score, scores[e.Row].Idf / totalIdf))];
+        return [.. best.Sorted().Select(e => new LexicalMatch(_entries[e.Row]!.Sku, e.Score, scores[e.Row].Idf / totalIdf, _entries[e.Row]!.Category))];
     }
 
     /// <summary>Every product, for a snapshot: SKU, text, category and stock flag.</summary>
@@ -173,6 +173,9 @@ public sealed class LexicalIndex
 
 /// <summary>
 /// A product found by its words: the score (BM25 times coverage) and the coverage, the share of the query's word weight
-/// (IDF) the product holds: 1 when it holds every word, or the query was its SKU.
+/// (IDF) the product holds: 1 when it holds every word, or the query was its SKU; and its category key.
 /// </summary>
-public readonly record struct LexicalMatch(string Sku, float Score, float Coverage);
+public readonly record struct LexicalMatch(string Sku, float Score, float Coverage, string Category)
+{
+    public ProductMatch AsProductMatch() => new(Sku, Score, Category);
+}

@@ -31,15 +31,17 @@ public static class RankFusion
             throw new ArgumentException($"{rankings.Count} rankings need as many weights; got {weights.Count}.", nameof(weights));
         }
 
-        var fused = new Dictionary<string, (float Score, int FirstSeen)>(StringComparer.Ordinal);
+        var fused = new Dictionary<string, (float Score, int FirstSeen, string? Category)>(StringComparer.Ordinal);
         var seen = 0;
         for (var r = 0; r < rankings.Count; r++)
         {
             for (var rank = 0; rank < rankings[r].Count; rank++)
             {
-                var sku = rankings[r][rank].Sku;
+                var match = rankings[r][rank];
                 var add = weights[r] / (RankConstant + rank + 1);
-                fused[sku] = fused.TryGetValue(sku, out var sofar) ? (sofar.Score + add, sofar.FirstSeen) : (add, seen++);
+                fused[match.Sku] = fused.TryGetValue(match.Sku, out var sofar)
+                    ? (sofar.Score + add, sofar.FirstSeen, sofar.Category ?? match.Category)
+                    : (add, seen++, match.Category);
             }
         }
 
@@ -47,7 +49,7 @@ public static class RankFusion
             .OrderByDescending(p => p.Value.Score)
             .ThenBy(p => p.Value.FirstSeen)
             .Take(k)
-            .Select(p => new ProductMatch(p.Key, p.Value.Score))];
+            .Select(p => new ProductMatch(p.Key, p.Value.Score, p.Value.Category))];
     }
 
     /// <summary>
@@ -57,6 +59,44 @@ public static class RankFusion
     /// finds only products called "dirty"), the words ranking is noise and counts as little.
     /// </summary>
     public static float LexicalWeight(float bestCoverage) => Math.Clamp(bestCoverage, 0f, 1f);
+
+    /// <summary>
+    /// The hybrid ranking: the words ranking and the meaning ranking (each best first, <see cref="CandidatesFor"/>
+    /// deep) fused by reciprocal rank with the words weighed by <see cref="LexicalWeight"/>, then re-ranked by
+    /// <see cref="ByCategoryConsensus"/>; the best <paramref name="k"/>. The words go first, so a tie between the two
+    /// sides' first places goes to the product holding the query's words.
+    /// </summary>
+    public static IReadOnlyList<ProductMatch> Hybrid(IReadOnlyList<ProductMatch> words, float bestCoverage, IReadOnlyList<ProductMatch> meaning, int k) =>
+        ByCategoryConsensus(Fuse([words, meaning], [LexicalWeight(bestCoverage), 1f], Math.Max(k, words.Count + meaning.Count)), k);
+
+    /// <summary>
+    /// Re-ranks fused candidates by how much of the fused score their category gathers: each product's score is
+    /// multiplied by 1 + its category's share of the candidates' total. A query about a need ("bread for burgers")
+    /// draws most candidates from the few aisles that answer it, and a stray product of an unrelated aisle that one
+    /// side ranked high drops below them. The best <paramref name="k"/>, best first; ties keep the fused order.
+    /// </summary>
+    public static IReadOnlyList<ProductMatch> ByCategoryConsensus(IReadOnlyList<ProductMatch> candidates, int k)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+
+        // A match whose category is unknown is a category of its own.
+        string categoryOf(ProductMatch m) => m.Category ?? "sku:" + m.Sku;
+        var total = candidates.Sum(c => c.Score);
+        if (total <= 0)
+        {
+            return [.. candidates.Take(k)];
+        }
+
+        var share = candidates.GroupBy(categoryOf, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(c => c.Score) / total, StringComparer.Ordinal);
+        return [.. candidates
+            .Select((c, i) => (Match: c with { Score = c.Score * (1 + share[categoryOf(c)]) }, Order: i))
+            .OrderByDescending(c => c.Match.Score)
+            .ThenBy(c => c.Order)
+            .Take(k)
+            .Select(c => c.Match)];
+    }
 
     /// <summary>
     /// Merges shards' answers into one ranking, best score first (ties by SKU, as every silo orders them), at most
