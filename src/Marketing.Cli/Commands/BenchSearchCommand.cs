@@ -19,7 +19,7 @@ namespace Marketing.Cli.Commands;
 public static class BenchSearchCommand
 {
     public const string Usage = "bench search [--gateway URL] [--key KEY] [--requests 2000] [--concurrency 1,8,32] [--k 10] [--data DIR]\n" +
-        "       bench search --queries [FILE] [--through process|gateway] [--model minilm|arcticxs] [--precision int8|float32] [--shards 8] [--vector-cache DIR] [--per-query] [--k 10] [--data DIR] [--gateway URL] [--key KEY]";
+        "       bench search --queries [FILE] [--through process|gateway] [--model minilm|arcticxs] [--precision auto|int8|float32] [--shards 8] [--vector-cache DIR] [--per-query] [--k 10] [--data DIR] [--gateway URL] [--key KEY]";
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 

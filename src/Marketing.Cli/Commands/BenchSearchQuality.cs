@@ -50,7 +50,7 @@ public static class BenchSearchQuality
         if (through == "process")
         {
             var model = Enum.Parse<TextModel>(options.Choice("model", "minilm", "minilm", "arcticxs"), ignoreCase: true);
-            var precision = Enum.Parse<EncoderPrecision>(options.Choice("precision", "int8", "int8", "float32"), ignoreCase: true);
+            var precision = Enum.Parse<EncoderPrecision>(options.Choice("precision", "auto", "auto", "int8", "float32"), ignoreCase: true);
             var shards = options.Int("shards", 8, 1, 256);
             var cache = options.String("vector-cache", Path.Combine(Path.GetTempPath(), "marketing-search-vectors"));
             options.EnsureAllUsed();
@@ -121,7 +121,7 @@ public static class BenchSearchQuality
             }
 
             Report.Command("bench search", args);
-            Console.Out.WriteLine($"Machine: {MachineLine.Describe()}");
+            Console.Out.WriteLine(MachineDescription.Line());
             Console.Out.WriteLine(setup);
             Console.Out.WriteLine($"Queries: {queries.Count} from {queriesPath}, judged by aisle; a hit is relevant when its aisle is one the query lists.");
             Console.Out.WriteLine();
