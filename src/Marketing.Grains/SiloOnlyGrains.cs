@@ -104,6 +104,10 @@ public interface IProductIndexGrain : IGrainWithIntegerKey
     [Alias("Search")]
     Task<ImmutableArray<ScoredSku>> Search(VectorQuery query);
 
+    /// <summary>The best BM25 matches for the query's words in this shard, best first (texts of every model's products).</summary>
+    [Alias("SearchText")]
+    Task<ImmutableArray<ScoredSku>> SearchText(TextQuery query);
+
     /// <summary>How many products this shard holds.</summary>
     [Alias("Count")]
     Task<int> Count();

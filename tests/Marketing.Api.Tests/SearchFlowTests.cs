@@ -27,6 +27,22 @@ public sealed class SearchFlowTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Each_search_mode_answers_and_lexical_finds_a_product_by_its_sku()
+    {
+        var (category, skus) = await ImportAsync();
+        var inCategory = $"&category={Uri.EscapeDataString(category)}";
+
+        var bySku = await ProblemAssertions.OkJsonAsync(await _storefront.GetAsync($"/search?q={skus["dog"]}&k=1&mode=lexical{inCategory}"));
+        var dense = await ProblemAssertions.OkJsonAsync(await _storefront.GetAsync($"/search?q=shampoo&k=2&mode=DENSE{inCategory}"));
+        var hybrid = await ProblemAssertions.OkJsonAsync(await _storefront.GetAsync($"/search?q=shampoo&k=2&mode=hybrid{inCategory}"));
+
+        Assert.Equal(skus["dog"], bySku.GetProperty("hits")[0].GetProperty("sku").GetString());
+        Assert.Equal(0, bySku.GetProperty("embedMilliseconds").GetDouble());
+        Assert.Equal(skus["shampoo"], dense.GetProperty("hits")[0].GetProperty("sku").GetString());
+        Assert.Equal(skus["shampoo"], hybrid.GetProperty("hits")[0].GetProperty("sku").GetString());
+    }
+
+    [Fact]
     public async Task Similar_products_leave_the_product_out_and_an_unknown_one_is_404()
     {
         var (category, skus) = await ImportAsync();
@@ -61,6 +77,8 @@ public sealed class SearchFlowTests(GatewayFixture fixture)
     [InlineData("/search?q=%20", "q")]
     [InlineData("/search?q=pizza&k=0", "k")]
     [InlineData("/search?q=pizza&k=101", "k")]
+    [InlineData("/search?q=pizza&mode=fuzzy", "mode")]
+    [InlineData("/search?q=pizza&mode=1", "mode")]
     [InlineData("/products/x/similar?k=500", "k")]
     [InlineData("/users/someone/interests?k=-1", "k")]
     public async Task A_bad_search_is_a_problem_naming_the_field(string path, string field)

@@ -66,7 +66,9 @@ public sealed class ModelChangeTests
         Assert.Equal(new IndexedByModel(oldModel.Id, 3), Assert.Single(await search.IndexedByModel()));
 
         // The old vectors are not scored against a query of the new model, though their lengths agree.
-        Assert.Empty(await SearchAsync(client, "lemons"));
+        Assert.Empty(await SearchAsync(client, "lemons", SearchMode.Dense));
+        // Their words still find them: a product's text does not depend on the model.
+        Assert.Equal(skus[0], (await SearchAsync(client, "lemons", SearchMode.Lexical)).FirstOrDefault());
         Assert.False((await client.GetGrain<IProductGrain>(skus[0]).Get())?.HasEmbedding);
         Assert.Null(await client.GetGrain<IShopperInterest>("read-before-reindex").GetInterestEmbedding());
 
@@ -93,8 +95,8 @@ public sealed class ModelChangeTests
         Assert.Equal(skus[0], Assert.Single(nearest.Hits).Sku);
     }
 
-    private static async Task<string[]> SearchAsync(IGrainFactory grains, string query) =>
-        [.. (await grains.GetGrain<IProductSearchGrain>(0).Search(new SearchRequest(query, 3, Category, false))).Hits.Select(h => h.Sku)];
+    private static async Task<string[]> SearchAsync(IGrainFactory grains, string query, SearchMode mode = SearchMode.Hybrid) =>
+        [.. (await grains.GetGrain<IProductSearchGrain>(0).Search(new SearchRequest(query, 3, Category, false, mode))).Hits.Select(h => h.Sku)];
 
     private static async Task<InProcessTestCluster> StartAsync(KeptStorage storage, WordHashEncoder encoder, LogRecords logs)
     {

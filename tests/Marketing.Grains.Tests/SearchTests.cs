@@ -54,10 +54,11 @@ public sealed class SearchTests(ClusterFixture fixture)
         await neighbour.Upsert(new ProductInput { Title = "Chicken Meatballs Dog Treats", Category = category, Stock = 1 });
         var stored = await product.Upsert(new ProductInput { Title = "Organic Lemons", Category = category, Stock = 1 });
         Assert.True(stored.HasEmbedding);
-        var asLemons = await Search.Search(new SearchRequest("hair conditioner", 2, category, false));
+        // Dense: the test compares cosines before and after the text changes.
+        var asLemons = await Search.Search(new SearchRequest("hair conditioner", 2, category, false, SearchMode.Dense));
 
         await product.Upsert(new ProductInput { Title = "Moisture Rich Sweet Orange & Argan Conditioner", Category = category, Stock = 1 });
-        var afterChange = await Search.Search(new SearchRequest("hair conditioner", 2, category, false));
+        var afterChange = await Search.Search(new SearchRequest("hair conditioner", 2, category, false, SearchMode.Dense));
 
         Assert.Equal($"{category}-1", afterChange.Hits[0].Sku);
         Assert.Equal("Moisture Rich Sweet Orange & Argan Conditioner", afterChange.Hits[0].Title);
@@ -127,6 +128,34 @@ public sealed class SearchTests(ClusterFixture fixture)
         {
             await product.Delete();
         }
+    }
+
+    [Fact]
+    public async Task A_word_only_one_product_holds_finds_it_first_in_hybrid_and_lexical_search_also_after_its_shard_restarts()
+    {
+        // A made-up brand: the encoder has no meaning for it, only its letters.
+        var brand = $"zq{Guid.NewGuid():N}"[..12];
+        var sku = $"brand-{brand}";
+        await fixture.Grains.GetGrain<IProductGrain>(sku).Upsert(new ProductInput { Title = $"{brand} Crunchy Oat Clusters", Category = "cereal", Stock = 3 });
+        var shard = fixture.Grains.GetGrain<IProductIndexGrain>(SearchShards.Of(sku, 8));
+
+        var hybrid = await Search.Search(new SearchRequest(brand, 5, null, false));
+        var dense = await Search.Search(new SearchRequest($"{brand} cereal", 5, null, false, SearchMode.Dense));
+        await fixture.Grains.GetGrain<IWriteBehindGrain>(shard.GetGrainId()).FlushWriteBehind();
+        await fixture.Cluster.DeactivateAsync(shard);
+        var lexical = await Search.Search(new SearchRequest(brand.ToUpperInvariant(), 5, null, false, SearchMode.Lexical));
+
+        Assert.Equal(sku, hybrid.Hits[0].Sku);
+        Assert.True(dense.Hits.Length == 5, "dense search answers too (its ranking of a made-up word is anyone's guess)");
+        Assert.Equal(sku, Assert.Single(lexical.Hits).Sku);
+        Assert.Equal(0, lexical.EmbedMilliseconds);
+    }
+
+    [Fact]
+    public async Task A_search_mode_outside_the_three_is_refused_naming_the_field()
+    {
+        var error = await Assert.ThrowsAsync<InvalidInputException>(() => Search.Search(new SearchRequest("pizza", 5, null, false, (SearchMode)7)));
+        Assert.Contains(error.Errors, e => e.Field == "mode");
     }
 
     [Theory]

@@ -39,13 +39,16 @@ public sealed record EncoderInfo(
     [property: Id(5)] string? PrecisionReason = null);
 
 /// <summary>
-/// Semantic search over the whole catalogue: embeds the query, asks every index shard, merges their best.
+/// Search over the whole catalogue: embeds the query and takes its words, asks every index shard, merges and fuses their best.
 /// A stateless worker, so searches run on whichever silo receives them.
 /// </summary>
 [Alias("mk.IProductSearchGrain")]
 public interface IProductSearchGrain : IGrainWithIntegerKey
 {
-    /// <summary>The products whose text is closest in meaning to <paramref name="query"/>.</summary>
+    /// <summary>
+    /// The products that answer <paramref name="query"/>: by meaning and exact words fused (the default), or by one
+    /// of them (<see cref="SearchRequest.Mode"/>). A hit's score is the fused score, the cosine or the BM25 score.
+    /// </summary>
     [Alias("Search")]
     Task<SearchResults> Search(SearchRequest query);
 
@@ -79,7 +82,16 @@ public sealed record IndexedProduct(
     [property: Id(1)] float[] Vector,
     [property: Id(2)] string CategoryKey,
     [property: Id(3)] bool InStock,
-    [property: Id(4)] EmbeddingModelId Model);
+    [property: Id(4)] EmbeddingModelId Model,
+    [property: Id(5)] string? Text = null);
+
+/// <summary>A search by words, scored by BM25 over each product's <see cref="SearchTexts.Lexical"/> text.</summary>
+[GenerateSerializer, Immutable, Alias("mk.TextQuery")]
+public sealed record TextQuery(
+    [property: Id(0)] string Query,
+    [property: Id(1)] int K,
+    [property: Id(2)] string? CategoryKey,
+    [property: Id(3)] bool InStockOnly);
 
 /// <summary>A search by vector; only products whose vectors <see cref="Model"/> made are scored against it.</summary>
 [GenerateSerializer, Immutable, Alias("mk.VectorQuery")]
@@ -91,17 +103,37 @@ public sealed record VectorQuery(
     [property: Id(4)] string? ExcludeSku,
     [property: Id(5)] EmbeddingModelId Model);
 
+/// <summary>
+/// A shard's match: its score, and for a match by words the share of the query's word weight the product holds
+/// (1 for a match by vector).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("mk.ScoredSku")]
 public sealed record ScoredSku(
     [property: Id(0)] string Sku,
-    [property: Id(1)] float Score);
+    [property: Id(1)] float Score,
+    [property: Id(2)] float Coverage = 1f,
+    [property: Id(3)] string? CategoryKey = null);
 
 [GenerateSerializer, Immutable, Alias("mk.SearchRequest")]
 public sealed record SearchRequest(
     [property: Id(0)] string Query,
     [property: Id(1)] int K,
     [property: Id(2)] string? Category,
-    [property: Id(3)] bool InStockOnly);
+    [property: Id(3)] bool InStockOnly,
+    [property: Id(4)] SearchMode Mode = SearchMode.Hybrid);
+
+/// <summary>How <c>GET /search</c> ranks: by meaning, by exact words, or both fused (the default).</summary>
+public enum SearchMode
+{
+    /// <summary>The dense ranking and the lexical one fused by reciprocal rank.</summary>
+    Hybrid,
+
+    /// <summary>Cosine between the query's embedding and the products' only.</summary>
+    Dense,
+
+    /// <summary>BM25 over title, category and description only (no inference).</summary>
+    Lexical,
+}
 
 /// <summary>A found product with its record (as far as it still exists) and its similarity to the query.</summary>
 [GenerateSerializer, Immutable, Alias("mk.SearchHit")]
@@ -143,6 +175,34 @@ public static class SearchRules
         if (k is < 1 or > SearchShards.MaxK)
         {
             errors.Add(new("k", $"must be between 1 and {SearchShards.MaxK}"));
+        }
+    }
+
+    /// <summary>The mode as a query parameter (<c>hybrid</c>, <c>dense</c>, <c>lexical</c>; any case); null (the default) passes.</summary>
+    public static SearchMode ParseMode(string? mode, List<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (mode is null)
+        {
+            return SearchMode.Hybrid;
+        }
+
+        if (!int.TryParse(mode, out _) && Enum.TryParse<SearchMode>(mode, ignoreCase: true, out var parsed))
+        {
+            return parsed;
+        }
+
+        errors.Add(new("mode", "must be hybrid, dense or lexical"));
+        return SearchMode.Hybrid;
+    }
+
+    /// <summary>A mode sent by an Orleans client must be one of the three.</summary>
+    public static void ValidateMode(SearchMode mode, List<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (!Enum.IsDefined(mode))
+        {
+            errors.Add(new("mode", "must be hybrid, dense or lexical"));
         }
     }
 

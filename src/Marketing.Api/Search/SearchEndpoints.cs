@@ -23,8 +23,8 @@ public static class SearchEndpoints
             .RequireAuthorization(ApiPolicies.ReadCatalogue)
             .WithTags("Search")
             .WithName("SearchProducts")
-            .WithSummary("Products closest in meaning to a query")
-            .WithDescription("q: the shopper's words; k: how many (1-100, default 10); category: only that category; inStock: only products in stock.")
+            .WithSummary("Products that answer a query, by meaning and by its exact words")
+            .WithDescription("q: the shopper's words; k: how many (1-100, default 10); category: only that category; inStock: only products in stock; mode: hybrid (default: the meaning ranking and BM25 over title, brand, category and description fused by reciprocal rank; score is the fused score), dense (meaning only; score is the cosine) or lexical (words only; score is BM25).")
             .Produces<SearchResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -67,17 +67,18 @@ public static class SearchEndpoints
         return app;
     }
 
-    private static async Task<IResult> SearchAsync(IGrainFactory grains, string? q, int? k, string? category, bool? inStock)
+    private static async Task<IResult> SearchAsync(IGrainFactory grains, string? q, int? k, string? category, bool? inStock, string? mode)
     {
         var errors = new List<FieldError>();
         SearchRules.ValidateQuery(q, errors);
         SearchRules.ValidateK(k, errors);
+        var searchMode = SearchRules.ParseMode(mode, errors);
         if (errors.Count > 0)
         {
             return FieldErrors.Problem(errors);
         }
 
-        var results = await grains.GetGrain<IProductSearchGrain>(0).Search(new SearchRequest(q!, k ?? DefaultK, category, inStock ?? false));
+        var results = await grains.GetGrain<IProductSearchGrain>(0).Search(new SearchRequest(q!, k ?? DefaultK, category, inStock ?? false, searchMode));
         return TypedResults.Ok(SearchResponse.From(q, results));
     }
 

@@ -18,13 +18,19 @@ namespace Marketing.Cli.Commands;
 /// </summary>
 public static class BenchSearchCommand
 {
-    public const string Usage = "bench search [--gateway URL] [--key KEY] [--requests 2000] [--concurrency 1,8,32] [--k 10] [--data DIR]";
+    public const string Usage = "bench search [--gateway URL] [--key KEY] [--requests 2000] [--concurrency 1,8,32] [--k 10] [--data DIR]\n" +
+        "       bench search --queries [FILE] [--through process|gateway] [--model minilm|arcticxs] [--precision auto|int8|float32] [--shards 8] [--vector-cache DIR] [--per-query] [--k 10] [--data DIR] [--gateway URL] [--key KEY]";
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(string[] args)
     {
         var options = new CommandArgs(args);
+        if (options.String("queries") is { } queries)
+        {
+            return await BenchSearchQuality.RunAsync(args, options, queries);
+        }
+
         var gateway = new Uri(options.String("gateway", "http://127.0.0.1:8080/"), UriKind.Absolute);
         var key = options.String("key") ?? Environment.GetEnvironmentVariable("MARKETING_API_KEY") ?? "dev-storefront-key";
         var requests = options.Int("requests", 2_000, 1, 1_000_000);

@@ -164,11 +164,8 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductEmbeddi
         return true;
     }
 
-    /// <summary>What the encoder reads: the title first (it matters most and survives truncation), then category and description.</summary>
-    public static string EmbeddingText(Product product) =>
-        string.IsNullOrWhiteSpace(product.Description)
-            ? $"{product.Title}. {product.Category}"
-            : $"{product.Title}. {product.Category}. {product.Description}";
+    /// <summary>What the encoder reads (<see cref="SearchTexts.Embedding"/>).</summary>
+    public static string EmbeddingText(Product product) => SearchTexts.Embedding(product);
 
     /// <summary>Whether the stored embedding exists and the encoder's model made it.</summary>
     private bool EmbeddedByCurrentModel => _state.State.TextEmbedding is not null && _model.Id.Equals(_state.State.TextEmbeddingModel);
@@ -179,7 +176,7 @@ public sealed partial class ProductGrain : Grain, IProductGrain, IProductEmbeddi
         : null;
 
     private static IndexedProduct IndexEntry(Product product, Embedding embedding) =>
-        new(product.Sku, embedding.Vector, ProductRules.CategoryKey(product.Category), product.Stock > 0, embedding.Model);
+        new(product.Sku, embedding.Vector, ProductRules.CategoryKey(product.Category), product.Stock > 0, embedding.Model, SearchTexts.Lexical(product));
 
     private async Task<Embedding?> TryEmbedAsync(Product product)
     {

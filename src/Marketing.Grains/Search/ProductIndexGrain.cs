@@ -32,6 +32,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
     private readonly int _shards;
     private readonly TimeSpan _quietPeriod;
     private readonly ProductVectorsByModel _vectors = new();
+    private readonly ShardTexts _texts = new();
     private bool _writing;
     private long _changes;
     private long _lastChange;
@@ -75,6 +76,8 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
             _vectors.Load(part);
         }
 
+        _texts.Load(s.Texts);
+
         if (_vectors.Count > 0)
         {
             LogLoaded(this.GetPrimaryKeyLong(), _vectors.Count);
@@ -115,18 +118,19 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
 
         await _mark.SetAsync();
         _vectors.Upsert(product);
+        _texts.Upsert(product);
         Changed(product.Sku);
     }
 
     public async Task<bool> Remove(string sku)
     {
-        if (!_vectors.Contains(sku))
+        if (!_vectors.Contains(sku) && !_texts.Contains(sku))
         {
             return false;
         }
 
         await _mark.SetAsync();
-        var removed = _vectors.Remove(sku);
+        var removed = _vectors.Remove(sku) | _texts.Remove(sku);
         if (removed)
         {
             Changed(sku);
@@ -158,11 +162,17 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         {
             if (match.Sku != query.ExcludeSku && result.Count < query.K)
             {
-                result.Add(new ScoredSku(match.Sku, match.Score));
+                result.Add(new ScoredSku(match.Sku, match.Score, 1f, match.Category));
             }
         }
 
         return Task.FromResult(result.ToImmutable());
+    }
+
+    public Task<ImmutableArray<ScoredSku>> SearchText(TextQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return Task.FromResult<ImmutableArray<ScoredSku>>([.. _texts.Search(query).Select(m => new ScoredSku(m.Sku, m.Score, m.Coverage, m.Category))]);
     }
 
     public Task<int> Count() => Task.FromResult(_vectors.Count);
@@ -235,7 +245,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         try
         {
             (restored, removed) = await ShardRepair.RunAsync(
-                GrainFactory, (int)this.GetPrimaryKeyLong(), _shards, _vectors, changedMeanwhile, Changed, cancellationToken);
+                GrainFactory, (int)this.GetPrimaryKeyLong(), _shards, _vectors, _texts, changedMeanwhile, Changed, cancellationToken);
         }
         finally
         {
@@ -255,7 +265,7 @@ public sealed partial class ProductIndexGrain : Grain, IProductIndexGrain, IWrit
         }
 
         var changes = _changes;
-        _state.State = new ProductIndexState { Parts = _vectors.ToParts() };
+        _state.State = new ProductIndexState { Parts = _vectors.ToParts(), Texts = _texts.ToPart() };
         _writing = true;
         try
         {

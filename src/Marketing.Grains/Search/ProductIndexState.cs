@@ -16,6 +16,19 @@ public sealed class ProductIndexState
     [Id(3)] public bool[] InStock { get; set; } = [];
     [Id(4)] public byte[] Vectors { get; set; } = [];
     [Id(5)] public ProductIndexPart[] Parts { get; set; } = [];
+
+    /// <summary>The products' texts for lexical search; null in a snapshot written before search had a lexical half.</summary>
+    [Id(6)] public ProductTextPart? Texts { get; set; }
+}
+
+/// <summary>A shard's product texts in columns (<see cref="ShardTexts"/>), whatever model made the vectors.</summary>
+[GenerateSerializer, Alias("mk.ProductTextPart")]
+public sealed class ProductTextPart
+{
+    [Id(0)] public string[] Skus { get; set; } = [];
+    [Id(1)] public string[] Texts { get; set; } = [];
+    [Id(2)] public string[] Categories { get; set; } = [];
+    [Id(3)] public bool[] InStock { get; set; } = [];
 }
 
 /// <summary>

@@ -7,9 +7,12 @@ namespace Marketing.Grains.Search;
 /// <summary>
 /// Recent search queries and their embeddings, per silo. An embedding is a pure function of the text and the model, so
 /// a silo-local cache cannot go stale the way a cache of grain state would; it is bounded by entry count.
+/// Queries get the model's query prefix (<see cref="EncoderOptions.EffectiveQueryPrefix"/>); products' texts never do.
 /// </summary>
-public sealed class QueryEmbeddingCache(ITextEncoder encoder, IOptions<SearchOptions> options) : IDisposable
+public sealed class QueryEmbeddingCache(ITextEncoder encoder, IOptions<SearchOptions> options, IOptions<EncoderOptions> encoderOptions) : IDisposable
 {
+    private readonly string _prefix = encoderOptions.Value.EffectiveQueryPrefix;
+
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = options.Value.QueryCacheEntries });
 
     public async ValueTask<float[]> EmbedAsync(string query)
@@ -20,7 +23,7 @@ public sealed class QueryEmbeddingCache(ITextEncoder encoder, IOptions<SearchOpt
             return vector;
         }
 
-        vector = await encoder.EncodeAsync(key);
+        vector = await encoder.EncodeAsync(_prefix + key);
         _cache.Set(key, vector, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) });
         return vector;
     }

@@ -30,6 +30,7 @@ internal static class ShardRepair
         int shard,
         int shards,
         ProductVectorsByModel vectors,
+        ShardTexts texts,
         IReadOnlySet<string> changedMeanwhile,
         Action<string> changed,
         CancellationToken cancellationToken)
@@ -76,10 +77,11 @@ internal static class ShardRepair
 
                 if (entries[i] is { } entry && SearchShards.Of(entry.Sku, shards) == shard && vectors.Upsert(entry))
                 {
+                    texts.Upsert(entry);
                     changed(entry.Sku);
                     restored++;
                 }
-                else if (vectors.Remove(skus[i]))
+                else if (vectors.Remove(skus[i]) | texts.Remove(skus[i]))
                 {
                     changed(skus[i]);
                     removed++;

@@ -75,13 +75,43 @@ public sealed class EncoderOptions
     /// <summary>Folder, relative to the application, where the build places all-MiniLM-L6-v2.</summary>
     public const string DefaultModelFolder = "models/all-MiniLM-L6-v2";
 
-    /// <summary>ONNX model file; a relative path is resolved against the application folder.</summary>
-    [Required]
-    public string ModelPath { get; set; } = DefaultModelFolder + "/model.onnx";
+    private string? _modelPath;
+    private string? _vocabPath;
 
-    /// <summary>WordPiece vocabulary (one token a line); a relative path is resolved against the application folder.</summary>
-    [Required]
-    public string VocabPath { get; set; } = DefaultModelFolder + "/vocab.txt";
+    /// <summary>
+    /// Which bundled model runs (<see cref="TextModel"/>); it gives the defaults of <see cref="ModelPath"/>,
+    /// <see cref="VocabPath"/>, <see cref="Pooling"/> and <see cref="QueryPrefix"/>, each of which may still be set.
+    /// </summary>
+    [EnumDataType(typeof(TextModel))]
+    public TextModel Model { get; set; } = TextModel.MiniLm;
+
+    /// <summary>ONNX model file; a relative path is resolved against the application folder. Default: <see cref="Model"/>'s.</summary>
+    public string ModelPath
+    {
+        get => _modelPath ?? BundledTextModel.Of(Model).Folder + "/model.onnx";
+        set => _modelPath = value;
+    }
+
+    /// <summary>WordPiece vocabulary (one token a line); a relative path is resolved against the application folder. Default: <see cref="Model"/>'s.</summary>
+    public string VocabPath
+    {
+        get => _vocabPath ?? BundledTextModel.Of(Model).Folder + "/vocab.txt";
+        set => _vocabPath = value;
+    }
+
+    /// <summary>How token states become a vector, for a model that outputs token states; null: <see cref="Model"/>'s own.</summary>
+    [EnumDataType(typeof(EncoderPooling))]
+    public EncoderPooling? Pooling { get; set; }
+
+    /// <summary>Put before a search query (never before a product's text); null: <see cref="Model"/>'s own.</summary>
+    [StringLength(200)]
+    public string? QueryPrefix { get; set; }
+
+    /// <summary>The pooling in force: <see cref="Pooling"/> or the bundled model's.</summary>
+    public EncoderPooling EffectivePooling => Pooling ?? BundledTextModel.Of(Model).Pooling;
+
+    /// <summary>The query prefix in force: <see cref="QueryPrefix"/> or the bundled model's.</summary>
+    public string EffectiveQueryPrefix => QueryPrefix ?? BundledTextModel.Of(Model).QueryPrefix;
 
     /// <summary>Whether the model is uncased (all-MiniLM-L6-v2 is): text is lower-cased before tokenisation.</summary>
     public bool LowerCase { get; set; } = true;

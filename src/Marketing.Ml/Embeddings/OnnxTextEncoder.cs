@@ -25,6 +25,7 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly bool _outputIsPooled;
+    private readonly bool _clsPooling;
     private readonly int _maxBatchSize;
 
     public OnnxTextEncoder(IOptions<EncoderOptions> options, ILogger<OnnxTextEncoder>? logger = null)
@@ -83,6 +84,7 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
             _outputNames = [output];
             var outputDims = _session.OutputMetadata[output].Dimensions;
             _outputIsPooled = outputDims.Length == 2;
+            _clsPooling = !_outputIsPooled && settings.EffectivePooling == EncoderPooling.Cls;
             if (outputDims.Length is not (2 or 3))
             {
                 throw new InvalidOperationException($"Encoder:ModelPath '{modelPath}' output '{output}' has rank {outputDims.Length}; expected token states [batch, tokens, hidden] or pooled [batch, hidden].");
@@ -90,7 +92,7 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
 
             Dimensions = outputDims[^1] > 0 ? outputDims[^1] : ProbeDimensions();
             var hashing = Stopwatch.GetTimestamp();
-            Model = TextModelId.OfFiles(modelPath, vocabPath, settings.LowerCase, settings.MaxTokens, Dimensions, _outputIsPooled ? TextModelId.ModelPooling : TextModelId.MeanPooling);
+            Model = TextModelId.OfFiles(modelPath, vocabPath, settings.LowerCase, settings.MaxTokens, Dimensions, _outputIsPooled ? TextModelId.ModelPooling : _clsPooling ? TextModelId.ClsPooling : TextModelId.MeanPooling);
             hashTime = Stopwatch.GetElapsedTime(hashing);
 
             // The first run allocates ONNX Runtime's arenas; do it now rather than in a shopper's request.
@@ -238,6 +240,10 @@ public sealed partial class OnnxTextEncoder : ITextEncoder, IDisposable
                 if (_outputIsPooled)
                 {
                     states.AsSpan(r * hidden, hidden).CopyTo(vector);
+                }
+                else if (_clsPooling)
+                {
+                    states.AsSpan(r * width * hidden, hidden).CopyTo(vector);
                 }
                 else
                 {

@@ -20,6 +20,9 @@ public sealed record TextModelId(string Name, string Weights, int Dimensions, st
     /// <summary>The mean of the token states (sentence-transformers' default, all-MiniLM-L6-v2's pooling).</summary>
     public const string MeanPooling = "mean";
 
+    /// <summary>The state of the first token, [CLS] (snowflake-arctic-embed's pooling).</summary>
+    public const string ClsPooling = "cls";
+
     /// <summary>The model's own pooled output (a rank-2 output), taken as it is.</summary>
     public const string ModelPooling = "model";
 

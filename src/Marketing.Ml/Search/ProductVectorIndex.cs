@@ -220,7 +220,7 @@ public sealed class ProductVectorIndex : IDisposable
             var result = new ProductMatch[sorted.Length];
             for (var i = 0; i < sorted.Length; i++)
             {
-                result[i] = new ProductMatch(_skus[sorted[i].Row], sorted[i].Score);
+                result[i] = new ProductMatch(_skus[sorted[i].Row], sorted[i].Score, _categoryNames[_categories[sorted[i].Row]]);
             }
 
             return result;
