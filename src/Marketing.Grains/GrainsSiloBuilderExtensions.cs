@@ -1,3 +1,4 @@
+using Marketing.Grains.Conversations;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Search;
@@ -59,6 +60,15 @@ public static class GrainsSiloBuilderExtensions
         services.TryAddSingleton<ShopperEventFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<ShopperEventFeed>());
         services.AddShopperEventSubscriber<ProductCountersSubscriber>();
+
+        // Support conversations: the intent and sentiment models, the responder, and orders from purchase events.
+        services.AddOptions<SupportOptions>()
+            .BindConfiguration(SupportOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<SupportModels>();
+        services.TryAddSingleton<SupportResponder>();
+        services.AddShopperEventSubscriber<OrdersSubscriber>();
         return silo;
     }
 }
