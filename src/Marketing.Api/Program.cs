@@ -1,5 +1,6 @@
 using Marketing.Api.Campaigns;
 using Marketing.Api.Cluster;
+using Marketing.Api.Conversations;
 using Marketing.Api.Docs;
 using Marketing.Api.Events;
 using Marketing.Api.Home;
@@ -36,6 +37,8 @@ app.MapShoppers();
 app.MapProducts();
 app.MapSearch();
 app.MapCampaigns();
+app.MapConversations();
+app.MapChatPage();
 
 app.Run();
 
