@@ -67,6 +67,7 @@ public static class GrainsSiloBuilderExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton<SupportModels>();
+        services.AddHostedService<SupportModelsWarmup>();
         services.TryAddSingleton<SupportResponder>();
         services.AddShopperEventSubscriber<OrdersSubscriber>();
         return silo;

@@ -9,13 +9,28 @@ namespace Marketing.Grains.Conversations;
 /// </summary>
 public sealed class SupportModels(ITextEncoder encoder)
 {
-    private readonly Lazy<Task<IntentRecognizer>> _intents = new(() => IntentRecognizer.ForShopAsync(encoder));
-    private readonly Lazy<Task<SentimentAnalyzer>> _sentiment = new(() => SentimentAnalyzer.ForShopAsync(encoder));
+    private readonly Lock _lock = new();
+    private Task<IntentRecognizer>? _intents;
+    private Task<SentimentAnalyzer>? _sentiment;
 
-    public async Task<IIntentClassifier> IntentsAsync() => await _intents.Value;
+    public async Task<IIntentClassifier> IntentsAsync() => await Once(ref _intents, () => IntentRecognizer.ForShopAsync(encoder));
 
-    public async Task<ISentimentAnalyzer> SentimentAsync() => await _sentiment.Value;
+    public async Task<ISentimentAnalyzer> SentimentAsync() => await Once(ref _sentiment, () => SentimentAnalyzer.ForShopAsync(encoder));
 
-    /// <summary>Trains both now (a benchmark or a warm-up calls this before the first turn).</summary>
-    public Task WarmUpAsync() => Task.WhenAll(_intents.Value, _sentiment.Value);
+    /// <summary>Trains both now (the silo's warm-up calls this as it starts).</summary>
+    public Task WarmUpAsync() => Task.WhenAll(IntentsAsync(), SentimentAsync());
+
+    /// <summary>The training in flight or done; one that failed is started again by the next caller.</summary>
+    private Task<T> Once<T>(ref Task<T>? slot, Func<Task<T>> train)
+    {
+        lock (_lock)
+        {
+            if (slot is null || slot.IsFaulted || slot.IsCanceled)
+            {
+                slot = Task.Run(train);
+            }
+
+            return slot;
+        }
+    }
 }
