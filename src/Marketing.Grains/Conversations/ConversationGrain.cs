@@ -61,8 +61,11 @@ public sealed class ConversationGrain(
             Sentiment = sentiment.Label,
             SentimentScore = sentiment.Score,
         };
+        // A bare order number answering the bot's question reads to the classifiers as anything at all (one was
+        // "talk to a person", strongly negative): it is judged as the answer it is, not as a new request.
+        var answersSlot = S.Turns.LastOrDefault(t => t.Role == TurnRole.Bot)?.Awaiting is not null && GroundedChatService.HasOrderNumber(text);
         S.Turns.Add(shopperTurn);
-        S.LowConfidenceRun = intent.Confidence < options.Value.LowConfidence ? S.LowConfidenceRun + 1 : 0;
+        S.LowConfidenceRun = intent.Confidence < options.Value.LowConfidence && !answersSlot ? S.LowConfidenceRun + 1 : 0;
         if (S.Status == ConversationStatus.Resolved)
         {
             S.Status = ConversationStatus.Bot;
@@ -82,7 +85,8 @@ public sealed class ConversationGrain(
             return new TurnResult(shopperTurn, null, S.Status);
         }
 
-        var escalation = sentiment.Score <= options.Value.NegativeSentiment ? "negative sentiment"
+        var escalation = answersSlot ? null
+            : sentiment.Score <= options.Value.NegativeSentiment ? "negative sentiment"
             : intent.Intent == "talk_to_person" && !intent.OutOfScope ? "asked for a person"
             : S.LowConfidenceRun >= 2 ? "low intent confidence twice in a row"
             : null;

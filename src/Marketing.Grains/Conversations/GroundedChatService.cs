@@ -94,6 +94,9 @@ public sealed partial class GroundedChatService : IChatCompletionService
         }
     }
 
+    /// <summary>Whether the text holds something that looks like an order number (a slot's answer).</summary>
+    public static bool HasOrderNumber(string text) => OrderNumber().IsMatch(text);
+
     private static bool IsInterruption(string intent, string awaiting) =>
         intent != awaiting && intent is not ("out_of_scope" or "greeting") && !(OrderIntents.Contains(intent) && OrderIntents.Contains(awaiting));
 

@@ -37,7 +37,8 @@ public sealed class ConversationTests(ClusterFixture fixture)
         Assert.Contains("Which order", asked.Reply!.Text, StringComparison.Ordinal);
         Assert.Contains("ORD-7731", asked.Reply.Text, StringComparison.Ordinal);
 
-        var answered = await conversation.Post("it's ORD-7731");
+        var answered = await conversation.Post("ORD-7731");
+        Assert.Equal(ConversationStatus.Bot, answered.Status);
         Assert.Contains("ORD-7731 (2 item(s), $25.00)", answered.Reply!.Text, StringComparison.Ordinal);
         Assert.Contains("being prepared", answered.Reply.Text, StringComparison.Ordinal);
         var call = Assert.Single(answered.Reply.ToolCalls, c => c.Name == "orders.order_status");
