@@ -40,14 +40,20 @@ public sealed class FakeChatServer : IAsyncDisposable
 
     public static FakeAnswer Text(string text) => new(false, JsonSerializer.Serialize(new
     {
-        id = "chat-1", @object = "chat.completion", created = 1_700_000_000, model = "test-model",
+        id = "chat-1",
+        @object = "chat.completion",
+        created = 1_700_000_000,
+        model = "test-model",
         choices = new[] { new { index = 0, message = new { role = "assistant", content = text }, finish_reason = "stop" } },
         usage = new { prompt_tokens = 10, completion_tokens = 5, total_tokens = 15 },
     }));
 
     public static FakeAnswer ToolCall(string function, object arguments) => new(false, JsonSerializer.Serialize(new
     {
-        id = "chat-2", @object = "chat.completion", created = 1_700_000_000, model = "test-model",
+        id = "chat-2",
+        @object = "chat.completion",
+        created = 1_700_000_000,
+        model = "test-model",
         choices = new[]
         {
             new
