@@ -66,7 +66,7 @@ public static class BenchConversationCommand
 
         Report.Command("bench conversation", args);
         Console.Out.WriteLine($"Gateway {gateway.GetLeftPart(UriPartial.Authority)}; {dialogs} dialogs of {Script.Length} turns per concurrency level; latency of POST /conversations/{{id}}/messages at the client.");
-        Console.Out.WriteLine(MachineLine.Describe());
+        Console.Out.WriteLine(MachineDescription.Line());
         Console.Out.WriteLine();
         Report.Table(["concurrency", "turns", "turns/s", "p50 ms", "p90 ms", "p99 ms", "max ms"], rows);
         return 0;
