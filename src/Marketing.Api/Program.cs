@@ -1,5 +1,6 @@
 using Marketing.Api.Campaigns;
 using Marketing.Api.Cluster;
+using Marketing.Api.Conversations;
 using Marketing.Api.Docs;
 using Marketing.Api.Events;
 using Marketing.Api.Home;
@@ -38,6 +39,8 @@ app.MapProducts();
 app.MapSearch();
 app.MapRecommendations();
 app.MapCampaigns();
+app.MapConversations();
+app.MapChatPage();
 
 app.Run();
 

@@ -11,6 +11,7 @@ var commands = new Dictionary<string, CliCommand>
     ["eval intents"] = new("Train the support intent classifier on one text,category CSV and score it on another (BANKING77 by default).", EvalIntentsCommand.Usage, EvalIntentsCommand.RunAsync),
     ["eval sentiment"] = new("Train the sentiment classifier on one labelled CSV and score it on another (fine-food reviews by default).", EvalSentimentCommand.Usage, EvalSentimentCommand.RunAsync),
     ["bench recommend"] = new("Open-loop GET /users/{id}/recommendations latency per context through the gateway, after seeding shoppers' events.", BenchRecommendCommand.Usage, BenchRecommendCommand.RunAsync),
+    ["bench conversation"] = new("Support conversation turn latency through the gateway with the configured responder.", BenchConversationCommand.Usage, BenchConversationCommand.RunAsync),
     ["bench search"] = new("End-to-end GET /search latency, throughput and precision@10 through the gateway.", BenchSearchCommand.Usage, BenchSearchCommand.RunAsync),
 };
 

@@ -1,3 +1,4 @@
+using Marketing.Grains.Conversations;
 using Marketing.Grains.Events;
 using Marketing.Grains.Products;
 using Marketing.Grains.Recommendations;
@@ -61,6 +62,16 @@ public static class GrainsSiloBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ShopperEventFeed>());
         services.AddShopperEventSubscriber<ProductCountersSubscriber>();
         services.AddRecommendations();
+
+        // Support conversations: the intent and sentiment models, the responder, and orders from purchase events.
+        services.AddOptions<SupportOptions>()
+            .BindConfiguration(SupportOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<SupportModels>();
+        services.AddHostedService<SupportModelsWarmup>();
+        services.TryAddSingleton<SupportResponder>();
+        services.AddShopperEventSubscriber<OrdersSubscriber>();
         return silo;
     }
 }

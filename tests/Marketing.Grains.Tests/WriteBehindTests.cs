@@ -146,7 +146,12 @@ public sealed class WriteBehindTests : IAsyncLifetime
 
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
-            _reads.AddOrUpdate(grainId.Key.ToString()!, 1, (_, n) => n + 1);
+            // Activations of the grain whose state this is (a shopper's support grain shares the key, not the state).
+            if (stateName != "support")
+            {
+                _reads.AddOrUpdate(grainId.Key.ToString()!, 1, (_, n) => n + 1);
+            }
+
             return Task.CompletedTask;
         }
 

@@ -1,5 +1,6 @@
 using Marketing.Abstractions;
 using Marketing.Abstractions.Campaigns;
+using Marketing.Abstractions.Conversations;
 using Marketing.Abstractions.Search;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -52,6 +53,13 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 };
             case CampaignStateException conflict:
                 return new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Not allowed in the campaign's current state", Detail = conflict.Message };
+            case ConversationStateException conflict:
+                return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["status"] = [conflict.Message] })
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Title = "Not allowed in the conversation's current status",
+                    Detail = conflict.Message,
+                };
             case KeyNotFoundException missing:
                 // A grain reports an entity removed between the gateway's existence check and its call.
                 return new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = missing.Message };

@@ -28,6 +28,8 @@ public static class ApiPolicies
     public const string WriteCatalogue = "write-catalogue";
     public const string ManageCampaigns = "manage-campaigns";
     public const string Operate = "operate";
+    public const string Converse = "converse";
+    public const string AnswerConversations = "answer-conversations";
 
     /// <summary>The roles each policy admits; also shown per operation in the API reference.</summary>
     public static IReadOnlyDictionary<string, string[]> Roles { get; } = new Dictionary<string, string[]>
@@ -41,5 +43,8 @@ public static class ApiPolicies
         [WriteCatalogue] = [ApiRoles.Marketer, ApiRoles.Operator],
         [ManageCampaigns] = [ApiRoles.Marketer, ApiRoles.Operator],
         [Operate] = [ApiRoles.Operator],
+        // The storefront's chat speaks for the shopper; agents read transcripts and answer them.
+        [Converse] = [ApiRoles.Storefront, ApiRoles.Operator],
+        [AnswerConversations] = [ApiRoles.Agent, ApiRoles.Operator],
     };
 }

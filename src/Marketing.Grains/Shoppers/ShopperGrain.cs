@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions;
+using Marketing.Abstractions.Conversations;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Search;
 using Marketing.Abstractions.Shoppers;
@@ -237,6 +238,9 @@ public sealed partial class ShopperGrain : Grain, IShopperGrain, IShopperRecover
             await _state.ClearStateAsync();
         }
         _state.State = new ShopperState();
+
+        // Their support conversations and orders go with them.
+        await GrainFactory.GetGrain<IShopperSupportGrain>(Shopper).Erase();
         _unsaved.Forget();
         _durable.Reset();
         _tracker.Clean(Shopper);
