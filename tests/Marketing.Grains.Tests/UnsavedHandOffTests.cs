@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Marketing.Abstractions.Events;
 using Marketing.Abstractions.Shoppers;
+using Marketing.Grains.Conversations;
 using Marketing.Grains.Events;
 using Marketing.Grains.Shoppers;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,9 @@ public sealed class UnsavedHandOffTests
         {
             AddGrainStateStorage(silo);
             silo.AddMarketingGrains();
+
+            // Three silos training the support models at once on two cores would slow the reads this test times.
+            silo.Services.Configure<SupportOptions>(o => o.TrainAtStart = false);
         });
         await using var cluster = builder.Build();
         await cluster.DeployAsync();

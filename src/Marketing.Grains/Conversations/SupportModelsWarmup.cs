@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Marketing.Grains.Conversations;
 
@@ -7,10 +8,15 @@ namespace Marketing.Grains.Conversations;
 /// Starts training the intent and sentiment models as the silo starts, in the background, so the first shopper turn
 /// does not wait for it (under a busy CPU that can outlast a grain call's timeout). Start-up does not wait either.
 /// </summary>
-internal sealed partial class SupportModelsWarmup(SupportModels models, ILogger<SupportModelsWarmup> logger) : IHostedService
+internal sealed partial class SupportModelsWarmup(SupportModels models, IOptions<SupportOptions> options, ILogger<SupportModelsWarmup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!options.Value.TrainAtStart)
+        {
+            return Task.CompletedTask;
+        }
+
         _ = Task.Run(async () =>
         {
             try

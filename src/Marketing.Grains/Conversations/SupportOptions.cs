@@ -7,6 +7,12 @@ public sealed class SupportOptions
 {
     public const string SectionName = "Support";
 
+    /// <summary>
+    /// Whether the silo trains the intent and sentiment models in the background as it starts (else on the first turn,
+    /// which then waits for it). Off only where a silo never converses and its start must stay light (some tests).
+    /// </summary>
+    public bool TrainAtStart { get; set; } = true;
+
     /// <summary>Turns handed to the model each turn (the most recent ones).</summary>
     [Range(2, 200)]
     public int HistoryTurns { get; set; } = 20;
