@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Marketing.Abstractions;
 using Marketing.Abstractions.Events;
+using Marketing.Cli.CommandLine;
 using Marketing.Client;
 
 namespace Marketing.Cli.Benchmarks;
@@ -48,6 +49,15 @@ public sealed class HttpIntakeTarget : IIntakeTarget
     /// <summary>Only loopback: the benchmark must never be pointed at someone else's server by mistake.</summary>
     public static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    /// <summary>Refuses, as a usage error naming <paramref name="option"/>, a URL that is not loopback.</summary>
+    public static void RequireLoopback(Uri uri, string option)
+    {
+        if (!IsLoopback(uri))
+        {
+            throw new UsageException($"{option} must be a loopback address (127.0.0.1, ::1 or localhost); got {uri}");
+        }
+    }
 
     public async Task<(bool Ok, string Status)> SendAsync(string userId, ShopperEvent[] events, CancellationToken cancellation)
     {

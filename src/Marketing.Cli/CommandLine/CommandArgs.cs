@@ -105,6 +105,15 @@ public sealed class CommandArgs
     }
 
     /// <summary>Fails on any option no one asked for, so <c>--concurency 8</c> is not silently ignored.</summary>
+    /// <summary>Refuses positional arguments, for commands that take options only.</summary>
+    public void EnsureNoPositionals()
+    {
+        if (Positionals.Count > 0)
+        {
+            throw new UsageException($"unexpected argument '{Positionals[0]}'");
+        }
+    }
+
     public void EnsureAllUsed()
     {
         var unknown = _options.Keys.Where(k => !_used.Contains(k)).Select(k => "--" + k).ToList();

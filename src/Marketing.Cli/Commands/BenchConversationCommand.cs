@@ -29,10 +29,7 @@ public static class BenchConversationCommand
         var levels = options.String("concurrency", "1,4").Split(',').Select(v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 256
             ? n : throw new UsageException($"--concurrency takes numbers from 1 to 256 separated by commas; got '{v}'")).ToArray();
         options.EnsureAllUsed();
-        if (!HttpIntakeTarget.IsLoopback(gateway))
-        {
-            throw new UsageException($"--gateway must be a loopback address (127.0.0.1, ::1 or localhost); got {gateway}");
-        }
+        HttpIntakeTarget.RequireLoopback(gateway, "--gateway");
 
         using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("X-Api-Key", key);

@@ -42,10 +42,7 @@ public static class BenchIntakeCommand
         var showTimeline = options.Flag("timeline");
         var siloHttp = new Uri(options.String("silo-http", "http://127.0.0.1:8081/"), UriKind.Absolute);
         options.EnsureAllUsed();
-        if (options.Positionals.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{options.Positionals[0]}'");
-        }
+        options.EnsureNoPositionals();
 
         if (through == "http" && !HttpIntakeTarget.IsLoopback(gateway))
         {

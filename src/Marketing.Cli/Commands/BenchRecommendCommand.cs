@@ -38,15 +38,9 @@ public static class BenchRecommendCommand
         var maxInFlight = options.Int("max-in-flight", 256, 1, 100_000);
         var dataDir = DataPaths.Resolve(options.String("data"));
         options.EnsureAllUsed();
-        if (options.Positionals.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{options.Positionals[0]}'");
-        }
+        options.EnsureNoPositionals();
 
-        if (!HttpIntakeTarget.IsLoopback(gateway))
-        {
-            throw new UsageException($"--gateway must be a loopback address (127.0.0.1, ::1 or localhost); got {gateway}");
-        }
+        HttpIntakeTarget.RequireLoopback(gateway, "--gateway");
 
         var (skus, _, catalogue) = LoadEventFactory.LoadCatalogue(dataDir);
         if (skus.Count == 0)

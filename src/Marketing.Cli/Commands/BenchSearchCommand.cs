@@ -38,15 +38,9 @@ public static class BenchSearchCommand
         var levels = ParseLevels(options.String("concurrency", "1,8,32"));
         var dataDir = DataPaths.Resolve(options.String("data"));
         options.EnsureAllUsed();
-        if (options.Positionals.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{options.Positionals[0]}'");
-        }
+        options.EnsureNoPositionals();
 
-        if (!HttpIntakeTarget.IsLoopback(gateway))
-        {
-            throw new UsageException($"--gateway must be a loopback address (127.0.0.1, ::1 or localhost); got {gateway}");
-        }
+        HttpIntakeTarget.RequireLoopback(gateway, "--gateway");
 
         var (_, aisles, _) = LoadEventFactory.LoadCatalogue(dataDir);
         if (aisles.Count == 0)

@@ -91,10 +91,7 @@ public static class BenchSearchQuality
             var gateway = new Uri(options.String("gateway", "http://127.0.0.1:8080/"), UriKind.Absolute);
             var key = options.String("key") ?? Environment.GetEnvironmentVariable("MARKETING_API_KEY") ?? "dev-storefront-key";
             options.EnsureAllUsed();
-            if (!HttpIntakeTarget.IsLoopback(gateway))
-            {
-                throw new UsageException($"--gateway must be a loopback address (127.0.0.1, ::1 or localhost); got {gateway}");
-            }
+            HttpIntakeTarget.RequireLoopback(gateway, "--gateway");
 
             http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Add("X-Api-Key", key);

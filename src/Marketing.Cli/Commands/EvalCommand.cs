@@ -39,10 +39,7 @@ public static class EvalCommand
         var algebra = options.Choice("algebra", "auto", "auto", "managed") == "managed" ? DenseAlgebra.Managed : DenseAlgebra.Default;
         var models = EvalModels.Parse(options.String("models"), dataset.Format, options, algebra);
         options.EnsureAllUsed();
-        if (options.Positionals.Count > 0)
-        {
-            throw new UsageException($"unexpected argument '{options.Positionals[0]}'");
-        }
+        options.EnsureNoPositionals();
 
         InteractionData data;
         try
